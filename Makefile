@@ -1,0 +1,52 @@
+# BrukerPlan — see README.md. Every target works on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-fast lint format bench demo browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installerer Debians chromium for nettlesertestene …"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Fikk ikke installert chromium; nettlesertestene hoppes over."; }
+
+run: install
+	$(BIN)/brukerplan setup
+	$(BIN)/brukerplan demo
+	$(BIN)/brukerplan collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn brukerplan.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not browser and not slow"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

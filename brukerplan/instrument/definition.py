@@ -1,0 +1,440 @@
+"""The instrument: every question, code, condition and rule of one version.
+
+Loaded from `definitions/<version>.yaml` and immutable. Validation, the web
+form, import, export and the report tables all ask this module; nothing else
+keeps a list of questions. Pure Python: no Django.
+
+Answers are a dict keyed by question key:
+  boolean -> 0 or 1, integer -> int, single/traffic_light -> option code,
+  multi -> sorted list of chosen option codes (`group.option` with option groups).
+A question that is not asked has no key in the dict.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFINITIONS = Path(__file__).parent / "definitions"
+
+BOOLEAN = "boolean"
+INTEGER = "integer"
+SINGLE = "single"
+MULTI = "multi"
+TRAFFIC_LIGHT = "traffic_light"
+COLOURS = ("gronn", "gul", "rod")
+# Derived fields a `when` may refer to, computed from the fødselsnummer.
+DERIVED_FIELDS = ("kjonn",)
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    key: str
+    label: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    question: str
+    operator: str  # equals, not_equals, includes, includes_any
+    value: Any
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        current = values.get(self.question)
+        if current is None:
+            return False
+        if self.operator == "equals":
+            return current == self.value
+        if self.operator == "not_equals":
+            return current != self.value
+        if self.operator == "includes":
+            return self.value in current
+        if self.operator == "includes_any":
+            return any(v in current for v in self.value)
+        raise ValueError(f"unknown condition operator {self.operator}")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    type: str
+    label: str
+    section: str
+    help: str = ""
+    options: tuple[Option, ...] = ()
+    option_groups: tuple[OptionGroup, ...] = ()
+    exclusive: frozenset[str] = frozenset()
+    minimum: int | None = None
+    maximum: int | None = None
+    colours: dict[str, str] = field(default_factory=dict)
+    when: Condition | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every allowed value: option codes (`group.option` in groups) or colours."""
+        if self.type == TRAFFIC_LIGHT:
+            return COLOURS
+        if self.option_groups:
+            return tuple(f"{g.key}.{o.code}" for g in self.option_groups for o in g.options)
+        return tuple(o.code for o in self.options)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        if self.type == MULTI:
+            return tuple(f"{self.key}.{code}" for code in self.codes)
+        return (self.key,)
+
+    def label_of(self, code: str) -> str:
+        if self.type == TRAFFIC_LIGHT:
+            return {"gronn": "Grønn", "gul": "Gul", "rod": "Rød"}[code]
+        if self.option_groups:
+            group_key, option_code = code.split(".", 1)
+            for group in self.option_groups:
+                if group.key == group_key:
+                    return next(o.label for o in group.options if o.code == option_code)
+            raise KeyError(code)
+        return next(o.label for o in self.options if o.code == code)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    help: str
+    when: Condition | None
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class IndexGroup:
+    code: str
+    minimum: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    column: str
+    message: str
+
+
+class Instrument:
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.version: str = str(data["version"])
+        self.applies_from_year: int = int(data["applies_from_year"])
+        self.minimum_age: int = int(data["minimum_age"])
+        self.adult_age: int = int(data["adult_age"])
+        self.sections: tuple[Section, ...] = tuple(_section(s) for s in data["sections"])
+        self.questions: tuple[Question, ...] = tuple(q for s in self.sections for q in s.questions)
+        self._by_key = {q.key: q for q in self.questions}
+        self._section_by_key = {s.key: s for s in self.sections}
+        scoring = data["scoring"]
+        index = scoring["levekarsindeks"]
+        self.index_areas: tuple[str, ...] = tuple(index["areas"])
+        self.index_points: dict[str, float] = {k: float(v) for k, v in index["points"].items()}
+        self.index_groups: tuple[IndexGroup, ...] = tuple(
+            IndexGroup(code, float(g["min"]), float(g["max"]))
+            for code, g in index["groups"].items()
+        )
+        self.categories: tuple[Category, ...] = tuple(
+            Category(r["code"], r["label"], r["rule"]) for r in scoring["kategori"]["rules"]
+        )
+        self.main_groups: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in scoring["kategori"]["main_groups"].items()
+        }
+        self._rules = tuple(
+            (text, _compile_rule(_rule_expression(text)))
+            for s in data["sections"]
+            for text in s.get("rules", [])
+        )
+        self._category_rules = {c.code: _compile_rule(c.rule) for c in self.categories}
+
+    def __repr__(self) -> str:
+        return f"<Instrument {self.version}>"
+
+    # --- structure -------------------------------------------------------
+
+    def question(self, key: str) -> Question:
+        return self._by_key[key]
+
+    def has_question(self, key: str) -> bool:
+        return key in self._by_key
+
+    def section(self, key: str) -> Section:
+        return self._section_by_key[key]
+
+    @property
+    def answer_columns(self) -> tuple[str, ...]:
+        return tuple(c for q in self.questions for c in q.columns)
+
+    def category_label(self, code: str) -> str:
+        return next(c.label for c in self.categories if c.code == code)
+
+    def main_group_of(self, category: str) -> str:
+        return next(g for g, cats in self.main_groups.items() if category in cats)
+
+    def is_asked(self, question: Question, values: dict[str, Any]) -> bool:
+        """Whether a question is asked, given the answers so far and the derived fields."""
+        section = self._section_by_key[question.section]
+        if section.when and not section.when.holds(values):
+            return False
+        return question.when is None or question.when.holds(values)
+
+    # --- validation ------------------------------------------------------
+
+    def validate(self, answers: dict[str, Any], derived: dict[str, Any]) -> list[AnswerError]:
+        """Every problem with a complete set of answers, by CSV column.
+
+        `derived` holds the fields computed from the fødselsnummer (kjonn) that
+        conditions may refer to.
+        """
+        errors: list[AnswerError] = []
+        values = {**answers, **derived}
+        for key in answers:
+            if key not in self._by_key:
+                errors.append(AnswerError(key, f"ukjent spørsmål '{key}'"))
+        for question in self.questions:
+            value = answers.get(question.key)
+            asked = self.is_asked(question, values)
+            if not asked:
+                if value is not None:
+                    errors.append(
+                        AnswerError(question.key, "skal være tomt når spørsmålet ikke stilles")
+                    )
+                continue
+            if value is None:
+                errors.append(AnswerError(question.key, "mangler svar"))
+                continue
+            errors.extend(_check_value(question, value))
+        if not errors:
+            for text, rule in self._rules:
+                if not rule(self._resolver(answers)):
+                    errors.append(AnswerError(_rule_column(text), f"brudd på regelen: {text}"))
+        return errors
+
+    # --- scoring ---------------------------------------------------------
+
+    def levekarsindeks(self, answers: dict[str, Any]) -> float:
+        return sum(self.index_points[answers[area]] for area in self.index_areas)
+
+    def index_group(self, index: float) -> str:
+        for group in self.index_groups:
+            if group.minimum - 1e-9 <= index <= group.maximum + 1e-9:
+                return group.code
+        raise ValueError(f"levekårsindeks {index} is in no group")
+
+    def kategori(self, answers: dict[str, Any]) -> str:
+        resolve = self._resolver(answers)
+        for category in self.categories:
+            if self._category_rules[category.code](resolve):
+                return category.code
+        raise ValueError("the answers match no category")
+
+    def _resolver(self, answers: dict[str, Any]):
+        def resolve(name: str) -> Any:
+            if name in self._by_key:
+                return answers.get(name)
+            if name in self._category_rules:
+                return self._category_rules[name](resolve)
+            return name  # a bare code such as `rod`
+
+        return resolve
+
+
+def _check_value(question: Question, value: Any) -> list[AnswerError]:
+    key = question.key
+    if question.type == BOOLEAN:
+        if value not in (0, 1) or isinstance(value, float):
+            return [AnswerError(key, f"'{value}' er ikke 1 eller 0")]
+    elif question.type == INTEGER:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [AnswerError(key, f"'{value}' er ikke et heltall")]
+        if question.minimum is not None and value < question.minimum:
+            return [AnswerError(key, f"{value} er mindre enn {question.minimum}")]
+        if question.maximum is not None and value > question.maximum:
+            return [AnswerError(key, f"{value} er større enn {question.maximum}")]
+    elif question.type in (SINGLE, TRAFFIC_LIGHT):
+        if value not in question.codes:
+            return [AnswerError(key, f"'{value}' er ikke en av {', '.join(question.codes)}")]
+    elif question.type == MULTI:
+        if not isinstance(value, list | tuple):
+            return [AnswerError(key, "skal være en liste av valg")]
+        unknown = [v for v in value if v not in question.codes]
+        if unknown:
+            return [AnswerError(f"{key}.{v}", f"'{v}' er ikke et valg i {key}") for v in unknown]
+        chosen_exclusive = [v for v in value if v in question.exclusive]
+        if chosen_exclusive and len(value) > 1:
+            return [
+                AnswerError(
+                    f"{key}.{chosen_exclusive[0]}",
+                    f"'{chosen_exclusive[0]}' kan ikke kombineres med andre valg",
+                )
+            ]
+    return []
+
+
+# --- loading ---------------------------------------------------------------
+
+
+def _condition(data: dict[str, Any] | None) -> Condition | None:
+    if data is None:
+        return None
+    operators = [op for op in ("equals", "not_equals", "includes", "includes_any") if op in data]
+    if len(operators) != 1:
+        raise ValueError(f"a condition needs exactly one operator: {data}")
+    return Condition(data["question"], operators[0], data[operators[0]])
+
+
+def _options(data: dict[str, str] | None) -> tuple[Option, ...]:
+    return tuple(Option(str(code), label) for code, label in (data or {}).items())
+
+
+def _section(data: dict[str, Any]) -> Section:
+    questions = []
+    for q in data["questions"]:
+        groups = tuple(
+            OptionGroup(key, g["label"], _options(g["options"]))
+            for key, g in (q.get("option_groups") or {}).items()
+        )
+        questions.append(
+            Question(
+                key=q["key"],
+                type=q["type"],
+                label=q["label"],
+                section=data["key"],
+                help=q.get("help", ""),
+                options=_options(q.get("options")),
+                option_groups=groups,
+                exclusive=frozenset(str(x) for x in q.get("exclusive", [])),
+                minimum=q.get("min"),
+                maximum=q.get("max"),
+                colours=dict(q.get("colours") or {}),
+                when=_condition(q.get("when")),
+            )
+        )
+    return Section(
+        key=data["key"],
+        label=data["label"],
+        help=data.get("help", ""),
+        when=_condition(data.get("when")),
+        questions=tuple(questions),
+    )
+
+
+# The instrument writes its cross-question rules in words; these two sentence
+# shapes are translated to expressions. A rule of any other shape fails loudly
+# when the version is loaded, so a new version cannot silently drop a rule.
+_AT_LEAST_ONE = re.compile(r"^at least one of (\w+) and (\w+) is (\w+)$")
+_REQUIRES = re.compile(r"^(.+?) requires (.+?)(?: \(.*\))?$")
+
+
+def _rule_expression(text: str) -> str:
+    if match := _AT_LEAST_ONE.match(text):
+        a, b, value = match.groups()
+        return f"{a} == {value} or {b} == {value}"
+    if match := _REQUIRES.match(text):
+        premise, consequence = match.groups()
+        return f"not ({premise}) or ({consequence})"
+    raise ValueError(f"rule of unknown shape: {text!r}")
+
+
+def _rule_column(text: str) -> str:
+    if match := _REQUIRES.match(text):
+        return match.group(2).split()[0]
+    return "malgruppe"
+
+
+def _compile_rule(expression: str):
+    """Compile a rule expression to a function of a name resolver.
+
+    Only comparisons (==, !=, in), and/or/not, names, numbers, tuples and lists
+    are allowed: the instrument file is data, never code to run.
+    """
+    tree = ast.parse(expression, mode="eval").body
+
+    def evaluate(node: ast.AST, resolve) -> Any:
+        if isinstance(node, ast.BoolOp):
+            if isinstance(node.op, ast.And):
+                return all(evaluate(v, resolve) for v in node.values)
+            return any(evaluate(v, resolve) for v in node.values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return not evaluate(node.operand, resolve)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left = evaluate(node.left, resolve)
+            right = evaluate(node.comparators[0], resolve)
+            op = node.ops[0]
+            if isinstance(op, ast.Eq):
+                return left == right
+            if isinstance(op, ast.NotEq):
+                return left != right
+            if isinstance(op, ast.In):
+                return left in right
+        if isinstance(node, ast.Name):
+            return resolve(node.id)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | str):
+            return node.value
+        if isinstance(node, ast.Tuple):
+            return tuple(evaluate(e, resolve) for e in node.elts)
+        if isinstance(node, ast.List):
+            return [evaluate(e, resolve) for e in node.elts]
+        raise ValueError(f"unsupported rule syntax: {ast.dump(node)}")
+
+    def check(node: ast.AST) -> None:
+        # Walk once at load time so an unsupported rule fails early.
+        allowed = (
+            ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq,
+            ast.NotEq, ast.In, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List,
+        )  # fmt: skip
+        for child in ast.walk(node):
+            if not isinstance(child, allowed):
+                raise ValueError(f"unsupported rule syntax in {expression!r}")
+
+    check(tree)
+    return lambda resolve: evaluate(tree, resolve)
+
+
+@functools.cache
+def load(version: str) -> Instrument:
+    path = DEFINITIONS / f"{version}.yaml"
+    with path.open(encoding="utf-8") as f:
+        return Instrument(yaml.safe_load(f))
+
+
+@functools.cache
+def versions() -> tuple[str, ...]:
+    """All versions, oldest first by the year they apply from."""
+    found = [load(p.stem) for p in DEFINITIONS.glob("*.yaml")]
+    return tuple(i.version for i in sorted(found, key=lambda i: i.applies_from_year))
+
+
+def for_year(year: int) -> Instrument:
+    """The version that applies to a mapping year: the newest one that starts no later."""
+    candidates = [load(v) for v in versions() if load(v).applies_from_year <= year]
+    if not candidates:
+        raise LookupError(f"no instrument version applies to {year}")
+    return candidates[-1]
+
+
+def current() -> Instrument:
+    return load(versions()[-1])

@@ -1,0 +1,127 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class County(models.Model):
+    """A county (fylke) with the years its code is valid (reference data, see data/SOURCE.md)."""
+
+    code = models.CharField(max_length=2)
+    name = models.CharField(max_length=100)
+    valid_from = models.PositiveSmallIntegerField()
+    valid_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    health_region = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("fylke")
+        verbose_name_plural = _("fylker")
+        ordering = ["code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="county_code_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def valid_in(self, year: int):
+        return self.filter(valid_from__lte=year).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=year)
+        )
+
+
+class Municipality(models.Model):
+    """A municipality code in the years it is valid; a renumbered municipality is a new row."""
+
+    code = models.CharField(max_length=4)
+    name = models.CharField(max_length=100)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+    valid_from = models.PositiveSmallIntegerField()
+    valid_to = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="municipality_code_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def valid_in(self, year: int) -> bool:
+        return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+
+class Population(models.Model):
+    """Inhabitants of a municipality in a year (Statistics Norway): coverage and size classes."""
+
+    municipality_code = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    total = models.PositiveIntegerField()
+    adults = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality_code", "year"], name="population_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_code} {self.year}: {self.total}"
+
+
+class Unit(models.Model):
+    class Type(models.TextChoices):
+        HELSE_OMSORG = "helse_omsorg", _("Helse og omsorg")
+        NAV = "nav", _("NAV")
+        BARNEVERN = "barnevern", _("Barnevern")
+        FASTLEGE = "fastlege", _("Fastlege")
+        ANNEN = "annen", _("Annen")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("navn"), max_length=200)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+        ordering = ["municipality__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="unit_name_in_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality.name})"
+
+
+class MappingPeriod(models.Model):
+    """The mapping period of a county and year: the same dates for all its municipalities."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveSmallIntegerField()
+    start = models.DateField(_("start"))
+    end = models.DateField(_("slutt"))
+    closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kartleggingsperiode")
+        verbose_name_plural = _("kartleggingsperioder")
+        ordering = ["-year", "county__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="one_period_per_county_year"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.year}: {self.start}–{self.end}"
+
+    def is_open_on(self, day) -> bool:
+        return self.closed_at is None and self.start <= day <= self.end

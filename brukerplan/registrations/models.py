@@ -1,0 +1,70 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from brukerplan.organisations.models import Municipality, Unit
+
+
+def new_registrering_id() -> str:
+    return f"BP-{uuid.uuid4().hex[:16]}"
+
+
+class Registration(models.Model):
+    """One mapping of one person by one unit in one year.
+
+    Holds no fødselsnummer: only the keyed pseudonym `person_key` and the
+    fields derived from the number. The answers are one JSON document keyed by
+    the instrument's codes (its shape follows the instrument version); what
+    reports filter and group on is kept in real columns.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Sendt inn")
+
+    registrering_id = models.CharField(max_length=64, unique=True, default=new_registrering_id)
+    aar = models.PositiveSmallIntegerField(_("år"))
+    kartlagt_dato = models.DateField(_("kartlagt dato"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    kommunenummer = models.CharField(max_length=4)
+    fylkesnummer = models.CharField(max_length=2)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations")
+    enhetstype = models.CharField(max_length=20, choices=Unit.Type.choices)
+    instrument_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    person_key = models.CharField(max_length=64)
+    fodselsaar = models.PositiveSmallIntegerField(_("fødselsår"))
+    kjonn = models.CharField(_("kjønn"), max_length=6)
+    alder = models.PositiveSmallIntegerField(_("alder"))
+
+    answers = models.JSONField(default=dict)
+    # Derived from complete answers; null while a draft is incomplete.
+    levekarsindeks = models.FloatField(null=True, blank=True)
+    indeksgruppe = models.CharField(max_length=10, blank=True)
+    kategori = models.CharField(max_length=30, blank=True)
+
+    # Set by the contact person when settling a duplicate (see duplicates.py).
+    foretrukket = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kartlegging")
+        verbose_name_plural = _("kartlegginger")
+        indexes = [
+            models.Index(fields=["aar", "status", "kommunenummer"], name="reg_year_municipality"),
+            models.Index(fields=["aar", "status", "fylkesnummer"], name="reg_year_county"),
+            models.Index(fields=["person_key", "aar"], name="reg_person_year"),
+            models.Index(fields=["unit", "aar"], name="reg_unit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.registrering_id

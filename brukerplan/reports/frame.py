@@ -1,0 +1,87 @@
+"""The analysis frame: registrations of one scope and year as a wide Polars frame.
+
+Pure: no Django. The loader in `brukerplan.reports.data` fetches the rows; this
+module turns them into one column per answer cell, so that every report table
+is a plain function of a frame.
+
+Columns of a frame:
+  registrering_id, aar, kartlagt_dato (date), kommunenummer, fylkesnummer,
+  enhetstype, person_key, fodselsaar, kjonn, alder, levekarsindeks (float),
+  indeksgruppe, kategori, hovedgruppe (rus | psykisk), voksen (bool),
+  foretrukket (bool: chosen by the contact person among duplicates),
+  and per question of the instrument:
+    boolean, integer        -> `<key>` Int64
+    single, traffic_light   -> `<key>` String
+    multi                   -> `<key>.<code>` Int8 (1 chosen, 0 not), one per option
+  A question that was not asked is null in all its columns.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from brukerplan.instrument.definition import BOOLEAN, INTEGER, MULTI, Instrument
+
+METADATA_SCHEMA = {
+    "registrering_id": pl.String,
+    "aar": pl.Int32,
+    "kartlagt_dato": pl.Date,
+    "kommunenummer": pl.String,
+    "fylkesnummer": pl.String,
+    "enhetstype": pl.String,
+    "person_key": pl.String,
+    "fodselsaar": pl.Int32,
+    "kjonn": pl.String,
+    "alder": pl.Int32,
+    "levekarsindeks": pl.Float64,
+    "indeksgruppe": pl.String,
+    "kategori": pl.String,
+    "foretrukket": pl.Boolean,
+}
+
+
+def answers_dtype(instrument: Instrument) -> pl.Struct:
+    fields = []
+    for question in instrument.questions:
+        if question.type in (BOOLEAN, INTEGER):
+            dtype = pl.Int64
+        elif question.type == MULTI:
+            dtype = pl.List(pl.String)
+        else:
+            dtype = pl.String
+        fields.append(pl.Field(question.key, dtype))
+    return pl.Struct(fields)
+
+
+def build(rows: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """The wide frame from metadata columns plus `answers`, the answers as JSON text."""
+    decoded = rows.with_columns(
+        pl.col("answers").str.json_decode(answers_dtype(instrument)).alias("answers")
+    )
+    answer_columns = []
+    for question in instrument.questions:
+        field = pl.col("answers").struct.field(question.key)
+        if question.type == MULTI:
+            for code, column in zip(question.codes, question.columns, strict=True):
+                answer_columns.append(
+                    pl.when(field.is_null())
+                    .then(None)
+                    .otherwise(field.list.contains(code).cast(pl.Int8))
+                    .alias(column)
+                )
+        else:
+            answer_columns.append(field.alias(question.key))
+    category_to_group = {c: g for g, cats in instrument.main_groups.items() for c in cats}
+    return decoded.select(
+        *[pl.col(name).cast(dtype) for name, dtype in METADATA_SCHEMA.items()],
+        pl.col("kategori").replace_strict(category_to_group, default=None).alias("hovedgruppe"),
+        (pl.col("alder") >= instrument.adult_age).alias("voksen"),
+        *answer_columns,
+    )
+
+
+def empty(instrument: Instrument) -> pl.DataFrame:
+    rows = pl.DataFrame(
+        schema={**METADATA_SCHEMA, "answers": pl.String},
+    )
+    return build(rows, instrument)
