@@ -24,31 +24,36 @@ def parse_cells(
     answers: dict[str, Any] = {}
     errors: list[AnswerError] = []
     for question in instrument.questions:
-        raw = [(column, (cells.get(column) or "").strip()) for column in question.columns]
-        filled = [(column, value) for column, value in raw if value != ""]
-        if not filled:
-            continue
         if question.type == MULTI:
-            if len(filled) != len(raw):
-                missing = next(column for column, value in raw if value == "")
+            values = [(cells.get(column) or "").strip() for column in question.columns]
+            if not any(values):
+                continue
+            if not all(values):
+                missing = question.columns[values.index("")]
                 errors.append(AnswerError(missing, "mangler 1 eller 0"))
                 continue
-            bad = [(column, value) for column, value in raw if value not in ("0", "1")]
+            bad = [
+                AnswerError(column, f"'{value}' er ikke 1 eller 0")
+                for column, value in zip(question.columns, values, strict=True)
+                if value != "0" and value != "1"
+            ]
             if bad:
-                errors.extend(AnswerError(c, f"'{v}' er ikke 1 eller 0") for c, v in bad)
+                errors.extend(bad)
                 continue
             answers[question.key] = [
-                code for code, (_, value) in zip(question.codes, raw, strict=True) if value == "1"
+                code for code, value in zip(question.codes, values, strict=True) if value == "1"
             ]
             continue
-        value = filled[0][1]
+        value = (cells.get(question.key) or "").strip()
+        if not value:
+            continue
         if question.type == BOOLEAN:
-            if value not in ("0", "1"):
+            if value != "0" and value != "1":
                 errors.append(AnswerError(question.key, f"'{value}' er ikke 1 eller 0"))
                 continue
             answers[question.key] = int(value)
         elif question.type == INTEGER:
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 errors.append(AnswerError(question.key, f"'{value}' er ikke et heltall"))
                 continue
             answers[question.key] = int(value)

@@ -82,7 +82,7 @@ class Question:
     colours: dict[str, str] = field(default_factory=dict)
     when: Condition | None = None
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
         """Every allowed value: option codes (`group.option` in groups) or colours."""
         if self.type == TRAFFIC_LIGHT:
@@ -91,7 +91,11 @@ class Question:
             return tuple(f"{g.key}.{o.code}" for g in self.option_groups for o in g.options)
         return tuple(o.code for o in self.options)
 
-    @property
+    @functools.cached_property
+    def code_set(self) -> frozenset[str]:
+        return frozenset(self.codes)
+
+    @functools.cached_property
     def columns(self) -> tuple[str, ...]:
         if self.type == MULTI:
             return tuple(f"{self.key}.{code}" for code in self.codes)
@@ -275,12 +279,12 @@ def _check_value(question: Question, value: Any) -> list[AnswerError]:
         if question.maximum is not None and value > question.maximum:
             return [AnswerError(key, f"{value} er større enn {question.maximum}")]
     elif question.type in (SINGLE, TRAFFIC_LIGHT):
-        if value not in question.codes:
+        if value not in question.code_set:
             return [AnswerError(key, f"'{value}' er ikke en av {', '.join(question.codes)}")]
     elif question.type == MULTI:
         if not isinstance(value, list | tuple):
             return [AnswerError(key, "skal være en liste av valg")]
-        unknown = [v for v in value if v not in question.codes]
+        unknown = [v for v in value if v not in question.code_set]
         if unknown:
             return [AnswerError(f"{key}.{v}", f"'{v}' er ikke et valg i {key}") for v in unknown]
         chosen_exclusive = [v for v in value if v in question.exclusive]
@@ -373,45 +377,36 @@ def _compile_rule(expression: str):
     """
     tree = ast.parse(expression, mode="eval").body
 
-    def evaluate(node: ast.AST, resolve) -> Any:
+    def compile_node(node: ast.AST):
         if isinstance(node, ast.BoolOp):
+            parts = [compile_node(v) for v in node.values]
             if isinstance(node.op, ast.And):
-                return all(evaluate(v, resolve) for v in node.values)
-            return any(evaluate(v, resolve) for v in node.values)
+                return lambda r: all(p(r) for p in parts)
+            return lambda r: any(p(r) for p in parts)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return not evaluate(node.operand, resolve)
+            operand = compile_node(node.operand)
+            return lambda r: not operand(r)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
-            left = evaluate(node.left, resolve)
-            right = evaluate(node.comparators[0], resolve)
+            left, right = compile_node(node.left), compile_node(node.comparators[0])
             op = node.ops[0]
             if isinstance(op, ast.Eq):
-                return left == right
+                return lambda r: left(r) == right(r)
             if isinstance(op, ast.NotEq):
-                return left != right
+                return lambda r: left(r) != right(r)
             if isinstance(op, ast.In):
-                return left in right
+                return lambda r: left(r) in right(r)
         if isinstance(node, ast.Name):
-            return resolve(node.id)
+            name = node.id
+            return lambda r: r(name)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | str):
-            return node.value
-        if isinstance(node, ast.Tuple):
-            return tuple(evaluate(e, resolve) for e in node.elts)
-        if isinstance(node, ast.List):
-            return [evaluate(e, resolve) for e in node.elts]
-        raise ValueError(f"unsupported rule syntax: {ast.dump(node)}")
+            value = node.value
+            return lambda r: value
+        if isinstance(node, ast.Tuple | ast.List):
+            items = [compile_node(e) for e in node.elts]
+            return lambda r: tuple(i(r) for i in items)
+        raise ValueError(f"unsupported rule syntax in {expression!r}: {ast.dump(node)}")
 
-    def check(node: ast.AST) -> None:
-        # Walk once at load time so an unsupported rule fails early.
-        allowed = (
-            ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq,
-            ast.NotEq, ast.In, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List,
-        )  # fmt: skip
-        for child in ast.walk(node):
-            if not isinstance(child, allowed):
-                raise ValueError(f"unsupported rule syntax in {expression!r}")
-
-    check(tree)
-    return lambda resolve: evaluate(tree, resolve)
+    return compile_node(tree)
 
 
 @functools.cache

@@ -1,0 +1,99 @@
+"""The report document: the JSON data of report-format.md for one scope and year.
+
+Pure: no Django. The caller loads the registrations of the scope and year
+(drafts excluded) into an analysis frame (`brukerplan.reports.frame`);
+`build_report` removes duplicates with the documented rule
+(`brukerplan.registrations.duplicates.representatives`), keeps the adults,
+computes every registered table (`brukerplan.reports.tables`) and turns each
+typed cell into a number or null with the small-number rule
+(`brukerplan.reports.suppression`). Renderings (PDF, slides, spreadsheet, web)
+format the numbers of this document and never compute or suppress any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from brukerplan.instrument.definition import Instrument
+from brukerplan.registrations.duplicates import representatives
+from brukerplan.reports import suppression
+from brukerplan.reports.tables import Context, Count, Table, compute
+
+SCOPE_TYPES = ("national", "county", "municipality", "region")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers.
+
+    type: national | county | municipality | region (health region).
+    code: None for national; the county ("46") or municipality ("4601") number;
+    the health region's key ("helse_vest"). name: as the reader sees it.
+    """
+
+    type: str
+    code: str | None
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.type not in SCOPE_TYPES:
+            raise ValueError(f"unknown scope type {self.type!r}")
+        if (self.type == "national") != (self.code is None):
+            raise ValueError("a national scope has no code, every other scope has one")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "code": self.code, "name": self.name}
+
+
+def adult_persons(frame: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """One row per person (the registration that represents them), adults only."""
+    return representatives(frame).filter(pl.col("alder") >= instrument.adult_age)
+
+
+def build_report(
+    scope: Scope,
+    year: int,
+    frame: pl.DataFrame,
+    instrument: Instrument,
+    threshold: int = suppression.DEFAULT_THRESHOLD,
+    tables: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """The report document for a scope and year.
+
+    `frame`: every registration of the scope and year, duplicates and persons
+    under 18 included. `tables`: ids to compute (default: every registered table).
+    """
+    if frame.height and (frame["aar"] != year).any():
+        raise ValueError(f"the frame holds registrations of another year than {year}")
+    persons = adult_persons(frame, instrument)
+    computed = compute(Context(persons=persons, instrument=instrument), tables)
+    return {
+        "scope": scope.as_dict(),
+        "year": year,
+        "instrument_version": instrument.version,
+        "persons": suppression.apply(Count(persons.height), threshold),
+        "registrations": suppression.apply(Count(frame.height), threshold),
+        "tables": {
+            table_id: table_document(table, threshold) for table_id, table in computed.items()
+        },
+    }
+
+
+def table_document(table: Table, threshold: int = suppression.DEFAULT_THRESHOLD) -> dict:
+    """One table as the document carries it: every cell through the small-number rule."""
+    return {
+        "title": table.title,
+        "columns": [{"key": c.key, "label": c.label} for c in table.columns],
+        "rows": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "values": {k: suppression.apply(cell, threshold) for k, cell in row.values.items()},
+            }
+            for row in table.rows
+        ],
+    }

@@ -1,0 +1,59 @@
+"""The small-number rule: the one place where a typed cell becomes a number or null.
+
+Pure: no Django. report-format.md, "Small numbers": no report may let a reader
+learn about a group of fewer than `threshold` persons (default 5, a setting).
+
+  Count(n)          null when 1 <= n < threshold; 0 is shown.
+  Share(num, den)   null when den < threshold (a share of 0 persons has no value
+                    at all) or when 1 <= num < threshold.
+  Mean, StdDev      null when computed from fewer than threshold persons (and
+                    when there is no value: a mean of nobody, an SD of one).
+  Total(value, n)   a sum over n persons (e.g. their children): null when
+                    1 <= n < threshold or 1 <= value < threshold.
+  NotApplicable     always null (no value by definition, not a suppression).
+
+Every number of a report document passes through `apply`; renderers only
+format what the document carries.
+"""
+
+from __future__ import annotations
+
+from brukerplan.reports.tables import (
+    Cell,
+    Count,
+    Mean,
+    NotApplicable,
+    Share,
+    StdDev,
+    Total,
+)
+
+DEFAULT_THRESHOLD = 5
+
+
+def apply(cell: Cell, threshold: int = DEFAULT_THRESHOLD) -> int | float | None:
+    """The number a reader may see for a cell, or None."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValueError(f"the small-number threshold must be a positive integer: {threshold!r}")
+    match cell:
+        case Count(n):
+            return None if _small(n, threshold) else int(n)
+        case Share(numerator, denominator):
+            if denominator < threshold or denominator == 0 or _small(numerator, threshold):
+                return None
+            return 100.0 * numerator / denominator
+        case Mean(value, n) | StdDev(value, n):
+            if value is None or n < threshold:
+                return None
+            return float(value)
+        case Total(value, n):
+            if _small(n, threshold) or _small(value, threshold):
+                return None
+            return int(value)
+        case NotApplicable():
+            return None
+    raise TypeError(f"not a report cell: {cell!r}")
+
+
+def _small(n: int, threshold: int) -> bool:
+    return 0 < n < threshold
