@@ -82,9 +82,25 @@ def resolve_scope(text: str, year: int) -> Scope:
     )
 
 
+class TooFewPersons(Exception):
+    """A scope with fewer persons than the small-number threshold gets no report."""
+
+
 def report_document(scope: Scope, year: int) -> dict:
+    threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
     instrument = definition.for_year(year)
     registrations = registrations_frame(scope.type, scope.code, year)
-    return build_report(
-        scope, year, registrations, instrument, settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
+    document = build_report(scope, year, registrations, instrument, threshold)
+    if not document["persons"]:  # null (1 to threshold - 1) or 0
+        raise TooFewPersons(
+            f"Det lages ingen rapport for {scope.name} {year}: færre enn {threshold} "
+            "kartlagte personer over 18 år. Så små tall kan avsløre enkeltpersoner."
+        )
+    return document
+
+
+def municipalities_with_registrations(scope: Scope, year: int) -> list[str]:
+    codes = scope_filter(submitted(year), scope.type, scope.code, year).values_list(
+        "kommunenummer", flat=True
     )
+    return sorted(set(codes.distinct()))

@@ -1,0 +1,82 @@
+"""`brukerplan report`: the document from the database, for every kind of scope."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(sample_csv):
+    call_command("import", str(sample_csv), stdout=io.StringIO())
+
+
+def report(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("report", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("scope", "name", "registrations"),
+    [
+        ("national", "Hele landet", 311),
+        ("county:46", "Vestland", 66),
+        ("municipality:0301", "Oslo", 52),
+        ("region:helse_vest", "Helse Vest", None),
+    ],
+)
+def test_it_reports_every_kind_of_scope(imported, scope, name, registrations):
+    document = report("--scope", scope, "--year", "2025")
+    assert document["scope"]["name"] == name
+    assert document["year"] == 2025 and document["instrument_version"] == "2026.1"
+    if registrations is not None:
+        assert document["registrations"] == registrations
+    assert set(document["tables"]) >= {
+        "kategorier", "rus_psyk_matrise", "levekarsindeks", "levekarsindeks_grupper",
+        "levekarsomrader", "nokkeltall",
+    }  # fmt: skip
+
+
+def test_the_national_report_counts_persons_once(imported):
+    document = report("--scope", "national", "--year", "2025")
+    # 311 registrations, 7 persons mapped twice, 4 persons under 18
+    assert document["persons"] == 311 - 7 - 4
+    kategorier = {r["key"]: r["values"] for r in document["tables"]["kategorier"]["rows"]}
+    assert kategorier["alle"]["antall"] == document["persons"]
+    assert kategorier["alle"]["andel"] == 100
+
+
+def test_drafts_are_not_in_reports(imported):
+    from brukerplan.registrations.models import Registration
+
+    Registration.objects.filter(kommunenummer="0301").update(status="draft")
+    document = report("--scope", "national", "--year", "2025")
+    assert document["registrations"] == 311 - 52
+
+
+def test_a_municipality_with_fewer_than_five_persons_gets_no_report(imported):
+    with pytest.raises(CommandError, match="færre enn 5 kartlagte personer"):
+        report("--scope", "municipality:4618", "--year", "2025")
+
+
+def test_an_unknown_scope_is_refused_with_the_forms_that_work(imported):
+    with pytest.raises(CommandError, match="county:NN"):
+        report("--scope", "fylke:46", "--year", "2025")
+    with pytest.raises(CommandError, match="99 er ikke et fylkesnummer i 2025"):
+        report("--scope", "county:99", "--year", "2025")
+
+
+def test_it_writes_one_report_per_municipality_to_a_folder(imported, tmp_path):
+    err = io.StringIO()
+    call_command(
+        "report", "--scope", "county:46", "--year", "2025", "--all-municipalities",
+        "--out", str(tmp_path), stderr=err,
+    )  # fmt: skip
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "brukerplan-2025-4601.json" in written
+    assert "brukerplan-2025-4618.json" not in written
+    assert "Ingen rapport for" in err.getvalue() and "Ullensvang" in err.getvalue()
