@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's chromium for the browser tests; Playwright never downloads a browser here.
+# Debian's chromium for the browser tests (Playwright never downloads a browser here)
+# and poppler-utils (pdftotext, pdftoppm) to read rendered PDFs back in tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installerer Debians chromium for nettlesertestene …"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-	  || echo "Fikk ikke installert chromium; nettlesertestene hoppes over."; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  echo "Installerer Debians chromium og poppler-utils for testene …"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) \
+	  || echo "Fikk ikke installert chromium/poppler-utils; testene som trenger dem hoppes over."; \
+	fi
 
 run: install
 	$(BIN)/brukerplan setup

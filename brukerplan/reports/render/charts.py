@@ -1,0 +1,265 @@
+"""Charts of a report document as Altair (Vega-Lite) specs, and their SVG/PNG images.
+
+One chart per figure-like table (see `common.figures`): the data are the
+document's cells, the colours are `common.COLOURS` / `common.GROUP_COLOURS`, a
+suppressed cell is left out of the chart (never drawn as 0) and named in the
+chart's note. Images are made by vl-convert (no browser); an SVG is made once
+per chart spec and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import altair as alt
+import vl_convert
+
+from brukerplan.reports.render.common import (
+    COUNT,
+    PERCENT,
+    Figure,
+    Panel,
+    figures,
+    format_number,
+)
+
+FONT = "DejaVu Sans"
+# d3-format locale for Norwegian bokmål (vl-convert has no nb-NO built in).
+FORMAT_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"]}
+BAR_WIDTH = 330
+LABEL_WIDTH = 210
+_DARK_TEXT = ("gul",)
+
+
+def _rows(figure: Figure, panel: Panel) -> list[dict]:
+    """The plotted points: one per non-null cell, with its display text."""
+    rows = []
+    for i, category in enumerate(panel.categories):
+        for j, series in enumerate(panel.series):
+            value = series.values[i]
+            if value is None:
+                continue
+            rows.append(
+                {
+                    "p": panel.key or "",
+                    "c": category,
+                    "o": i,
+                    "s": series.label,
+                    "k": series.key,
+                    "so": j,
+                    "v": value,
+                    "t": format_number(value, figure.unit),
+                }
+            )
+    return rows
+
+
+def _x_axis(figure: Figure) -> alt.X:
+    if figure.unit == PERCENT:
+        return alt.X(
+            "v:Q",
+            title="Prosent",
+            stack="zero" if figure.kind != "grouped" else None,
+            scale=alt.Scale(domain=[0, 100], nice=False),
+            axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True, gridColor="#e0e0e0"),
+        )
+    return alt.X(
+        "v:Q",
+        title="Antall" if figure.unit == COUNT else None,
+        stack="zero" if figure.kind != "grouped" else None,
+        axis=alt.Axis(format=",d", tickMinStep=1, grid=True, gridColor="#e0e0e0"),
+    )
+
+
+def _panel_chart(figure: Figure, panel: Panel, *, show_categories: bool, legend: bool):
+    rows = _rows(figure, panel)
+    series_labels = [s.label for s in panel.series]
+    colours = [s.colour for s in panel.series]
+    y = alt.Y(
+        "c:N",
+        sort=list(panel.categories),
+        title=None,
+        axis=alt.Axis(labelLimit=LABEL_WIDTH, labels=show_categories, ticks=False, domain=False),
+        scale=alt.Scale(domain=list(panel.categories)),
+    )
+    colour = alt.Color(
+        "s:N",
+        scale=alt.Scale(domain=series_labels, range=colours),
+        legend=alt.Legend(orient="bottom", title=None, direction="horizontal") if legend else None,
+    )
+    base = alt.Chart(alt.Data(values=rows))
+    tooltip = [alt.Tooltip("c:N", title="Gruppe"), alt.Tooltip("s:N", title=""), "t:N"]
+    x = _x_axis(figure)
+    if figure.kind == "grouped":
+        encode = {
+            "y": y,
+            "x": x,
+            "color": colour,
+            "yOffset": alt.YOffset("s:N", sort=series_labels),
+        }
+        bars = base.mark_bar(height={"band": 0.9}).encode(**encode, tooltip=tooltip)
+        text = base.mark_text(align="left", dx=3, fontSize=10, color="#212121").encode(
+            y=y,
+            x=alt.X("v:Q", stack=None),
+            yOffset=alt.YOffset("s:N", sort=series_labels),
+            text="t:N",
+        )
+        step = 13
+    else:
+        order = alt.Order("so:Q")
+        bars = base.mark_bar().encode(y=y, x=x, color=colour, order=order, tooltip=tooltip)
+        if figure.kind == "bar":
+            text = base.mark_text(align="left", dx=3, fontSize=10, color="#212121").encode(
+                y=y, x=x, order=order, text="t:N"
+            )
+        else:
+            # Inside the segment, at its right end; only where the segment is wide enough.
+            text = (
+                base.transform_filter("datum.v >= 6")
+                .mark_text(align="right", dx=-3, fontSize=10)
+                .encode(
+                    y=y,
+                    x=x,
+                    order=order,
+                    text="t:N",
+                    color=alt.condition(
+                        alt.FieldOneOfPredicate(field="k", oneOf=list(_DARK_TEXT)),
+                        alt.value("#000000"),
+                        alt.value("#ffffff"),
+                    ),
+                )
+            )
+        step = 22
+    width = BAR_WIDTH if len(figure.panels) == 1 else BAR_WIDTH * 2 // 3
+    layered = alt.layer(bars, text).properties(
+        width=width, height=alt.Step(step), title=panel.title or ""
+    )
+    return layered
+
+
+def _note_lines(figure: Figure, width: int = 95) -> list[str]:
+    return textwrap.wrap(figure.note, width) if figure.note else []
+
+
+def figure_chart(figure: Figure, *, titled: bool = True):
+    """The chart of one figure. `titled`: title and the note of hidden cells in the chart
+    (the web); the PDF puts both in its own caption instead."""
+    parts = [
+        _panel_chart(figure, panel, show_categories=(i == 0), legend=True)
+        for i, panel in enumerate(figure.panels)
+    ]
+    chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=12)
+    if len(parts) > 1:
+        chart = chart.resolve_scale(color="shared")
+    if titled:
+        chart = chart.properties(
+            title=alt.TitleParams(
+                text=figure.title,
+                subtitle=_note_lines(figure),
+                anchor="start",
+                fontSize=13,
+                subtitleFontSize=10,
+                subtitleColor="#555555",
+            )
+        )
+    return (
+        chart.configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#212121")
+        .configure_legend(labelFontSize=11, symbolType="square")
+        .configure_title(fontSize=12, anchor="start")
+    )
+
+
+def charts_for(
+    table_id: str, table: dict, instrument=None, main_group: str | None = None, titled=True
+) -> list[tuple[Figure, alt.TopLevelMixin]]:
+    """Every chart of a table, with the figure it shows."""
+    return [
+        (figure, figure_chart(figure, titled=titled))
+        for figure in figures(table_id, table, instrument, main_group)
+    ]
+
+
+def chart_for(
+    table_id: str, table: dict, instrument=None, main_group: str | None = None
+) -> alt.TopLevelMixin | None:
+    """The chart of a table, or None when the table is shown as a table only.
+
+    A table with several figures (`nokkeltall`: one per part) gives them one
+    below the other.
+    """
+    found = figures(table_id, table, instrument, main_group)
+    if not found:
+        return None
+    if len(found) == 1:
+        return figure_chart(found[0])
+    return (
+        alt.vconcat(*(_unconfigured(f) for f in found), spacing=24)
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+    )
+
+
+def _unconfigured(figure: Figure):
+    parts = [
+        _panel_chart(figure, panel, show_categories=(i == 0), legend=True)
+        for i, panel in enumerate(figure.panels)
+    ]
+    chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts)
+    return chart.properties(
+        title=alt.TitleParams(text=figure.title, subtitle=_note_lines(figure), anchor="start")
+    )
+
+
+# --- images ----------------------------------------------------------------
+
+_CACHE: OrderedDict[str, str] = OrderedDict()
+_CACHE_SIZE = 512
+_LOCK = threading.Lock()
+
+
+def _spec(chart) -> dict:
+    return chart if isinstance(chart, dict) else chart.to_dict()
+
+
+def to_vega_lite_json(chart) -> str:
+    """The Vega-Lite spec as JSON, for the web dashboard (vega-embed)."""
+    return json.dumps(_spec(chart), ensure_ascii=False)
+
+
+def to_svg(chart) -> str:
+    """The chart as SVG (text kept as text, DejaVu Sans); cached by spec."""
+    spec = _spec(chart)
+    key = json.dumps(spec, sort_keys=True)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    svg = vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE)
+    with _LOCK:
+        _CACHE[key] = svg
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return svg
+
+
+def to_png(chart, scale: float = 2) -> bytes:
+    """The chart as PNG (for places that cannot show SVG)."""
+    return vl_convert.vegalite_to_png(_spec(chart), scale=scale, format_locale=FORMAT_LOCALE)
+
+
+def to_svgs(charts: Iterable) -> list[str]:
+    """Many charts as SVG, converted in parallel threads (vl-convert releases the GIL)."""
+    specs = [_spec(c) for c in charts]
+    if len(specs) <= 1:
+        return [to_svg(s) for s in specs]
+    workers = min(len(specs), max(2, os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(to_svg, specs))

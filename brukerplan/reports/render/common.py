@@ -1,0 +1,861 @@
+"""What every rendering shares: colours, number formats, table layout and figure data.
+
+Pure: no Django settings, no I/O. Everything here reads the report document
+(report-format.md) and never computes a number it does not carry: a figure is
+the document's cells placed on categories and series, a formatted value is the
+document's value rounded for display only, and a suppressed cell (`null`) stays
+missing – it is shown as «–» and left out of charts, never drawn as 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from brukerplan.instrument import definition
+
+# --- colours: defined once, used by charts, slides and sheets --------------
+
+# Traffic-light colours of the levekårsområder and the index groups. Chosen so
+# that white text is readable on green, red and blue (contrast ≥ 4.5:1) and
+# black text on yellow.
+COLOURS: dict[str, str] = {
+    "gronn": "#2e7d32",
+    "gul": "#f2c200",
+    "rod": "#c62828",
+    "blalys": "#1565c0",
+}
+COLOUR_LABELS: dict[str, str] = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød", "blalys": "Blålys"}
+# Text colour to put on a segment of each colour.
+TEXT_ON: dict[str, str] = {"gronn": "#ffffff", "gul": "#000000", "rod": "#ffffff"}
+TEXT_ON["blalys"] = "#ffffff"
+
+# The two main groups: kept apart from the traffic-light colours.
+GROUP_COLOURS: dict[str, str] = {"rus": "#5b4b8a", "psykisk": "#d9822b", "alle": "#616161"}
+GROUP_LABELS: dict[str, str] = {
+    "rus": "Rusproblemer",
+    "psykisk": "Kun psykiske problemer",
+    "alle": "Alle",
+}
+TOTAL_LABELS: dict[str, str] = {
+    "rus": "Alle med rusproblemer",
+    "psykisk": "Alle med kun psykiske problemer",
+    "alle": "Alle kartlagte",
+}
+# Further series (columns of a category table), in order.
+SERIES_COLOURS: tuple[str, ...] = ("#37474f", "#8d6e63", "#00838f", "#9e9d24", "#6d4c41")
+MAIN_GROUPS: tuple[str, ...] = ("rus", "psykisk")
+
+# --- suppressed cells ------------------------------------------------------
+
+DASH = "–"
+HIDDEN_NOTE = "Skjult: færre enn 5 personer"
+NOT_APPLICABLE = "i.a."
+NOT_APPLICABLE_NOTE = "i.a.: ikke aktuelt – spørsmålet stilles bare om mottakere med rusproblemer"
+SMALL_NUMBERS_TEXT = (
+    "Ingen tall i rapporten lar en leser lære noe om en gruppe på færre enn 5 personer. "
+    "Antall fra 1 til 4, og andeler, gjennomsnitt og standardavvik regnet av færre enn "
+    f"5 personer, er skjult og vist som «{DASH}». Null vises."
+)
+
+# Cells that are null because the question is not asked of the group (the spec
+# says so), not because they are suppressed.
+_NOT_APPLICABLE_ROWS = {"nokkeltall": ("injiserer", "overdose:")}
+
+
+def not_applicable(table_id: str, row_key: str, column_key: str) -> bool:
+    prefixes = _NOT_APPLICABLE_ROWS.get(table_id, ())
+    return column_key == "psykisk" and any(
+        row_key == p or (p.endswith(":") and row_key.startswith(p)) for p in prefixes
+    )
+
+
+# --- number formats --------------------------------------------------------
+
+COUNT, PERCENT, MEAN, AGE = "count", "percent", "mean", "age"
+_COUNT_COLUMNS = {"antall", "med_barn", "barn", "med_barnevern", "uten_barnevern"}
+_MEAN_COLUMNS = {"snitt", "standardavvik"}
+_TABLE_KINDS = {("alder_kategori", "snitt"): AGE}
+
+
+def column_kind(table_id: str, column_key: str) -> str:
+    """How a column's numbers are formatted: count, percent, mean or age (1 decimal)."""
+    if (table_id, column_key) in _TABLE_KINDS:
+        return _TABLE_KINDS[(table_id, column_key)]
+    if column_key in _COUNT_COLUMNS or column_key.startswith("antall"):
+        return COUNT
+    if column_key in _MEAN_COLUMNS:
+        return MEAN
+    return PERCENT
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    exponent = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(value))).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def _grouped(text: str) -> str:
+    """Norwegian digit grouping: a no-break space every three digits."""
+    sign = "-" if text.startswith("-") else ""
+    digits = text.lstrip("-")
+    whole, _, decimals = digits.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = "\u00a0".join(groups)
+    return sign + out + ("," + decimals if decimals else "")
+
+
+def format_number(value: float | int | None, kind: str, *, unit: bool = False) -> str:
+    """A document value as a reader sees it; `None` is «–».
+
+    count: integer with grouping; percent and mean: 0 decimals; age: 1 decimal.
+    `unit` adds « %» to percentages.
+    """
+    if value is None:
+        return DASH
+    if kind == COUNT:
+        return _grouped(str(int(value)))
+    decimals = 1 if kind == AGE else 0
+    text = _grouped(str(_rounded(value, decimals)))
+    if kind == PERCENT and unit:
+        return text + "\u00a0%"
+    return text
+
+
+def format_cell(table_id: str, row_key: str, column_key: str, value: Any, *, unit=True) -> str:
+    if value is None and not_applicable(table_id, row_key, column_key):
+        return NOT_APPLICABLE
+    return format_number(value, column_kind(table_id, column_key), unit=unit)
+
+
+# --- the document ----------------------------------------------------------
+
+
+def instrument_for(document: dict):
+    try:
+        return definition.load(str(document.get("instrument_version")))
+    except (FileNotFoundError, OSError):
+        return definition.current()
+
+
+def main_group_categories(instrument) -> dict[str, tuple[str, ...]]:
+    return dict(instrument.main_groups)
+
+
+def scope_name(document: dict) -> str:
+    return (document.get("scope") or {}).get("name") or "Ukjent"
+
+
+def group_sizes(document: dict) -> dict[str, int | None]:
+    """N per row key (category, rus, psykisk, alle) from the document's `kategorier` table."""
+    table = document.get("tables", {}).get("kategorier")
+    if not table:
+        return {}
+    return {row["key"]: row["values"].get("antall") for row in table["rows"]}
+
+
+def n_text(n: int | None) -> str:
+    return f"N\u00a0=\u00a0{format_number(n, COUNT)}"
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    section: str
+    intro: str
+    sheet: str
+    # "row": percentages of the row's group (N from `kategorier` per row);
+    # "column": of the column's main group; None: the table states its own N.
+    denominator: str | None = None
+    seed: str = ""
+
+
+SECTIONS = {
+    "kategorier": "Kartlagte tjenestemottakere",
+    "levekar": "Levekårsområder og levekårsindeks",
+    "bakgrunn": "Nøkkeltall",
+    "helse": "Helse, rus og risiko",
+    "barn": "Barn",
+    "tjenester": "Tjenester",
+    "andre": "Andre tabeller",
+}
+
+TABLES: dict[str, TableInfo] = {
+    "kategorier": TableInfo(
+        "kategorier",
+        "Mottakerne er delt i to hovedgrupper: mottakere med rusproblemer (med eller uten "
+        "samtidige psykiske problemer) og mottakere med kun psykiske problemer. Hver hovedgruppe "
+        "er delt i tre kategorier etter alvorlighetsgrad på levekårsområdene rusmiddelbruk og "
+        "psykisk helse. Andelen for en kategori er regnet av hovedgruppen; andelen for en "
+        "hovedgruppe er regnet av alle kartlagte.",
+        "Kategorier",
+        None,
+        "Tabell 5",
+    ),
+    "rus_psyk_matrise": TableInfo(
+        "kategorier",
+        "Kategoriene bygger på fargene mottakeren har fått på levekårsområdene rusmiddelbruk og "
+        "psykisk helse. Tabellen viser hvor mange mottakere som har hver kombinasjon av farger.",
+        "Rus og psykisk helse",
+        None,
+        "Tabell 1",
+    ),
+    "levekarsindeks": TableInfo(
+        "levekar",
+        "Levekårsindeksen samler de åtte levekårsområdene i én poengsum fra 138 til 552, der rød "
+        "gir flest poeng. Standardavviket viser hvor ulike levekårene er innad i gruppen.",
+        "Levekårsindeks",
+        None,
+        "Tabell 2",
+    ),
+    "levekarsindeks_grupper": TableInfo(
+        "levekar",
+        "Levekårsindeksen er delt i fire grupper: grønn, gul, rød og blålys. Blålys er et signal "
+        "om særlig dårlige levekår, med høy andel rød på de fleste levekårsområdene. Prosent av "
+        "kategorien.",
+        "Indeksgrupper",
+        "row",
+        "Figur 21",
+    ),
+    "levekarsomrader": TableInfo(
+        "levekar",
+        "Hvert levekårsområde er vurdert som grønn, gul eller rød på kartleggingstidspunktet. "
+        "Grønn er god fungering, rød er svært dårlig fungering (se hjelpetekstene). Prosent av "
+        "hovedgruppen.",
+        "Levekårsområder",
+        "column",
+        "Figur 6–20",
+    ),
+    "nokkeltall": TableInfo(
+        "bakgrunn",
+        "Nøkkeltall for de to hovedgruppene: kjønn, alder, bosituasjon, barn, aktivitet, "
+        "livsopphold, risiko, tjenester og planer. Prosent av hovedgruppen; en person kan ha "
+        "flere svar der spørsmålet tillater det.",
+        "Nøkkeltall",
+        "column",
+        "Vedlegg 2",
+    ),
+    "alder_kategori": TableInfo(
+        "bakgrunn",
+        "Gjennomsnittlig alder (år) for mottakerne i hver kategori.",
+        "Alder",
+        "row",
+        "Tabell 6",
+    ),
+    "varighet_kategori": TableInfo(
+        "helse",
+        "Hvor lenge det psykiske helseproblemet har vart, for kategoriene med psykiske problemer. "
+        "Prosent av kategorien.",
+        "Varighet psykisk",
+        "row",
+        "Tabell 7",
+    ),
+    "selvmord_kategori": TableInfo(
+        "helse",
+        "Andel som har forsøkt selvmord de siste tre årene, og andel som vurderes å være i fare "
+        "for selvmord. Prosent av kategorien.",
+        "Selvmord",
+        "row",
+        "Tabell 8",
+    ),
+    "overdose_kategori": TableInfo(
+        "helse",
+        "Mottakere med rusproblemer: andel som har hatt overdose det siste året, andel som "
+        "vurderes å være i fare for overdose, og andel med ingen av delene. Prosent av kategorien.",
+        "Overdose",
+        "row",
+        "Tabell 9",
+    ),
+    "vold_kategori": TableInfo(
+        "helse",
+        "Andel som er utsatt for vold eller trusler, andel som utsetter andre for vold eller "
+        "trusler, og andel med ingen av delene. Prosent av kategorien.",
+        "Vold",
+        "row",
+        "Tabell 10",
+    ),
+    "barn_kategori": TableInfo(
+        "barn",
+        "Mottakere som har egne barn (omsorg, samvær eller uten kontakt), og hvor mange barn de "
+        "har til sammen.",
+        "Barn",
+        None,
+        "Tabell 11",
+    ),
+    "barn_indeks_barnevern": TableInfo(
+        "barn",
+        "Mottakere med rød eller blålys levekårsindeks som har omsorg for eller samvær med barn, "
+        "etter om de får tjenester fra barnevernet. Antall personer.",
+        "Barn og barnevern",
+        None,
+        "Tabell 12",
+    ),
+    "tjenester_kategori": TableInfo(
+        "tjenester",
+        "Andel som har fått minst én tjeneste fra NAV, fra kommunen og fra "
+        "spesialisthelsetjenesten de siste 12 månedene. Prosent av kategorien.",
+        "Tjenester",
+        "row",
+        "Tabell 13",
+    ),
+}
+
+
+def table_info(table_id: str, table: dict) -> TableInfo:
+    return TABLES.get(table_id) or TableInfo("andre", "", table_id, None)
+
+
+def ordered_table_ids(document: dict) -> list[str]:
+    """The document's tables: the known ones in report order, then the rest as they come."""
+    tables = document.get("tables", {})
+    known = [t for t in TABLES if t in tables]
+    return known + [t for t in tables if t not in TABLES]
+
+
+# --- category rows ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowBlock:
+    """Rows shown together: one main group's categories and its total row."""
+
+    group: str | None  # rus | psykisk | alle | None
+    label: str
+    rows: tuple[dict, ...]
+
+
+def is_category_table(table: dict, instrument) -> bool:
+    known = {c for cats in instrument.main_groups.values() for c in cats} | {
+        "rus",
+        "psykisk",
+        "alle",
+    }
+    keys = [row["key"] for row in table["rows"]]
+    return bool(keys) and all(k in known for k in keys)
+
+
+def row_blocks(table: dict, instrument, main_group: str | None = None) -> list[RowBlock]:
+    """The rows grouped as the seed shows them: rus categories + total rus, psykisk …, alle.
+
+    With `main_group`, only that group's categories and its total row.
+    """
+    rows = list(table["rows"])
+    if not is_category_table(table, instrument):
+        return [RowBlock(None, "", tuple(rows))]
+    blocks = []
+    for group, cats in instrument.main_groups.items():
+        if main_group and group != main_group:
+            continue
+        block = [r for r in rows if r["key"] in cats] + [r for r in rows if r["key"] == group]
+        if block:
+            blocks.append(RowBlock(group, GROUP_LABELS.get(group, group), tuple(block)))
+    if main_group is None:
+        alle = tuple(r for r in rows if r["key"] == "alle")
+        if alle:
+            blocks.append(RowBlock("alle", "Alle", alle))
+    return blocks
+
+
+def columns_for(table: dict, main_group: str | None) -> list[dict]:
+    """The columns to show: with `main_group`, a table split by main group keeps only that one."""
+    columns = list(table["columns"])
+    keys = {c["key"] for c in columns}
+    if main_group and set(MAIN_GROUPS) <= keys:
+        columns = [c for c in columns if c["key"] not in MAIN_GROUPS or c["key"] == main_group]
+    return columns
+
+
+def rows_for(table_id: str, table: dict, instrument, main_group: str | None) -> list[dict]:
+    """The rows to show, in display order."""
+    if table_id == "rus_psyk_matrise":
+        rows = list(table["rows"])
+        if main_group:
+            cats = instrument.main_groups.get(main_group, ())
+            rows = [r for r in rows if r["key"].split(":", 1)[0] in cats]
+        return rows
+    return [r for b in row_blocks(table, instrument, main_group) for r in b.rows]
+
+
+# --- figures: the data of a chart, shared by Altair, PowerPoint and Excel ---
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    colour: str
+    values: tuple[float | int | None, ...]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str | None
+    title: str
+    categories: tuple[str, ...]  # labels, top to bottom
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    table_id: str
+    key: str
+    title: str
+    kind: str  # "stacked" (parts of 100 %), "grouped" (bars side by side), "bar" (counts)
+    unit: str  # percent | count
+    panels: tuple[Panel, ...]
+    hidden: tuple[str, ...] = field(default=())  # "category – series" of suppressed cells
+
+    @property
+    def note(self) -> str:
+        if not self.hidden:
+            return ""
+        return f"Ikke vist ({HIDDEN_NOTE[0].lower() + HIDDEN_NOTE[1:]}): " + "; ".join(self.hidden)
+
+
+def _hidden(label: str, series: str) -> str:
+    return f"{label} – {series}" if series else label
+
+
+def _area_label(instrument, area: str, fallback: str) -> str:
+    try:
+        return instrument.question(area).label
+    except KeyError:
+        return fallback
+
+
+def _levekarsomrader(table: dict, instrument, main_group) -> list[Figure]:
+    cells: dict[tuple[str, str], dict] = {}
+    areas: list[str] = []
+    labels: dict[str, str] = {}
+    for row in table["rows"]:
+        area, _, colour = row["key"].partition(":")
+        if area not in areas:
+            areas.append(area)
+            labels[area] = _area_label(instrument, area, row["label"].split(":")[0])
+        cells[(area, colour)] = row["values"]
+    groups = [c["key"] for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    column_labels = {c["key"]: c["label"] for c in table["columns"]}
+    panels, hidden = [], []
+    for group in groups:
+        series = []
+        for colour in ("gronn", "gul", "rod"):
+            values = tuple(cells.get((a, colour), {}).get(group) for a in areas)
+            for area, value in zip(areas, values, strict=True):
+                if value is None and (area, colour) in cells:
+                    hidden.append(
+                        _hidden(f"{column_labels[group]}: {labels[area]}", COLOUR_LABELS[colour])
+                    )
+            series.append(Series(colour, COLOUR_LABELS[colour], COLOURS[colour], values))
+        panels.append(
+            Panel(group, column_labels[group], tuple(labels[a] for a in areas), tuple(series))
+        )
+    if not panels:
+        return []
+    return [
+        Figure(
+            "levekarsomrader",
+            "levekarsomrader",
+            table["title"],
+            "stacked",
+            PERCENT,
+            tuple(panels),
+            tuple(hidden),
+        )
+    ]
+
+
+def _levekarsindeks_grupper(table, instrument, main_group) -> list[Figure]:
+    rows = rows_for("levekarsindeks_grupper", table, instrument, main_group)
+    colours = [c for c in table["columns"] if c["key"] in COLOURS]
+    hidden = []
+    series = []
+    for column in colours:
+        values = tuple(r["values"].get(column["key"]) for r in rows)
+        hidden += [
+            _hidden(r["label"], column["label"])
+            for r, v in zip(rows, values, strict=True)
+            if v is None
+        ]
+        series.append(Series(column["key"], column["label"], COLOURS[column["key"]], values))
+    panel = Panel(None, "", tuple(r["label"] for r in rows), tuple(series))
+    return [
+        Figure(
+            "levekarsindeks_grupper",
+            "levekarsindeks_grupper",
+            table["title"],
+            "stacked",
+            PERCENT,
+            (panel,),
+            tuple(hidden),
+        )
+    ]
+
+
+def _kategorier(table, instrument, main_group) -> list[Figure]:
+    series, hidden, categories = [], [], []
+    by_key = {r["key"]: r for r in table["rows"]}
+    groups = [g for g in instrument.main_groups if main_group in (None, g)]
+    all_cats = [c for g in groups for c in instrument.main_groups[g] if c in by_key]
+    categories = [by_key[c]["label"] for c in all_cats]
+    for group in groups:
+        cats = instrument.main_groups[group]
+        values = tuple(by_key[c]["values"].get("antall") if c in cats else None for c in all_cats)
+        hidden += [
+            by_key[c]["label"]
+            for c in all_cats
+            if c in cats and by_key[c]["values"].get("antall") is None
+        ]
+        series.append(Series(group, GROUP_LABELS[group], GROUP_COLOURS[group], values))
+    if not categories:
+        return []
+    panel = Panel(None, "", tuple(categories), tuple(series))
+    return [
+        Figure(
+            "kategorier",
+            "kategorier",
+            "Antall kartlagte etter kategori",
+            "bar",
+            COUNT,
+            (panel,),
+            tuple(hidden),
+        )
+    ]
+
+
+_NOKKELTALL_PARTS = {
+    "kjonn": "Kjønn",
+    "alder": "Alder",
+    "bor_med": "Hvem de bor sammen med",
+    "barn": "Barn",
+    "aktiviteter": "Aktiviteter personen deltar i",
+    "livsopphold": "Kilde til livsopphold",
+    "enhetstype": "Kartlagt av",
+    "risiko": "Selvmord og injisering",
+    "overdose": "Overdose",
+    "vold": "Vold og trusler",
+    "planer": "Planer og samarbeidsgrupper",
+}
+
+
+def nokkeltall_part(row_key: str) -> str:
+    """The part of `nokkeltall` a row belongs to: kjonn, alder, …, tjenester.nav, …"""
+    prefix, sep, rest = row_key.partition(":")
+    if not sep:
+        return "risiko"
+    if prefix == "tjenester":
+        return "tjenester." + rest.split(".", 1)[0]
+    return prefix
+
+
+def nokkeltall_parts(table: dict) -> list[tuple[str, str, list[dict]]]:
+    """(part key, title, rows) in document order."""
+    parts: dict[str, list[dict]] = {}
+    for row in table["rows"]:
+        parts.setdefault(nokkeltall_part(row["key"]), []).append(row)
+    out = []
+    for key, rows in parts.items():
+        title = _NOKKELTALL_PARTS.get(key)
+        if title is None:
+            prefixes = {r["label"].split(": ", 1)[0] for r in rows if ": " in r["label"]}
+            title = prefixes.pop() if len(prefixes) == 1 else key
+            if key.startswith("tjenester."):
+                title = f"Tjenester siste 12 måneder: {title}"
+        out.append((key, title, rows))
+    return out
+
+
+def short_label(label: str, part_title: str) -> str:
+    """A row label without the part's prefix ("Alder: 18–23 år" -> "18–23 år")."""
+    _head, sep, tail = label.partition(": ")
+    if sep and tail:
+        return tail[:1].upper() + tail[1:]
+    return label
+
+
+def _nokkeltall(table, instrument, main_group) -> list[Figure]:
+    groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    figures = []
+    for key, title, rows in nokkeltall_parts(table):
+        series, hidden = [], []
+        for column in groups:
+            values = []
+            for row in rows:
+                value = row["values"].get(column["key"])
+                values.append(value)
+                if value is None and not not_applicable("nokkeltall", row["key"], column["key"]):
+                    hidden.append(_hidden(short_label(row["label"], title), column["label"]))
+            if all(
+                v is None and not_applicable("nokkeltall", r["key"], column["key"])
+                for r, v in zip(rows, values, strict=True)
+            ):
+                continue  # not asked of this group at all
+            series.append(
+                Series(column["key"], column["label"], GROUP_COLOURS[column["key"]], tuple(values))
+            )
+        if not series:
+            continue
+        panel = Panel(None, "", tuple(short_label(r["label"], title) for r in rows), tuple(series))
+        figures.append(
+            Figure(
+                "nokkeltall",
+                f"nokkeltall.{key}",
+                title,
+                "grouped",
+                PERCENT,
+                (panel,),
+                tuple(hidden),
+            )
+        )
+    return figures
+
+
+_FIGURES = {
+    "kategorier": _kategorier,
+    "levekarsindeks_grupper": _levekarsindeks_grupper,
+    "levekarsomrader": _levekarsomrader,
+    "nokkeltall": _nokkeltall,
+}
+
+
+def figures(
+    table_id: str, table: dict, instrument=None, main_group: str | None = None
+) -> list[Figure]:
+    """The figures of a table (none when it is shown as a table only)."""
+    build = _FIGURES.get(table_id)
+    if build is None or not table.get("rows"):
+        return []
+    return build(table, instrument or definition.current(), main_group)
+
+
+def figure_values(figure: Figure) -> dict[tuple[str | None, str, str], float | int | None]:
+    """Every plotted value by (panel key, category label, series key): for tests and checks."""
+    return {
+        (p.key, c, s.key): v
+        for p in figure.panels
+        for s in p.series
+        for c, v in zip(p.categories, s.values, strict=True)
+    }
+
+
+# --- tables as shown: shared by the PDF and the slides ----------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    kind: str = "num"  # label | num | hidden | na
+    colour: str | None = None  # a colour key (gronn, gul, …) to mark the cell with
+    colspan: int = 1
+    key: tuple[str, str] | None = None  # (row key, column key) of the document cell
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    cells: tuple[Cell, ...]
+    style: str = ""  # "" | block (a group heading) | total
+
+
+@dataclass(frozen=True)
+class DisplayTable:
+    table_id: str
+    title: str
+    header: tuple[tuple[Cell, ...], ...]
+    body: tuple[DisplayRow, ...]
+    notes: tuple[str, ...]
+    n_text: str = ""  # the denominators in words
+
+    @property
+    def width(self) -> int:
+        return sum(c.colspan for c in self.header[-1]) if self.header else 0
+
+
+def _value_cell(table_id: str, row_key: str, column_key: str, value: Any) -> Cell:
+    text = format_cell(table_id, row_key, column_key, value)
+    if text == NOT_APPLICABLE:
+        kind = "na"
+    elif value is None:
+        kind = "hidden"
+    else:
+        kind = "num"
+    return Cell(text, kind, key=(row_key, column_key))
+
+
+def _notes(body: list[DisplayRow]) -> tuple[str, ...]:
+    kinds = {c.kind for r in body for c in r.cells}
+    notes = []
+    if "hidden" in kinds:
+        notes.append(f"{DASH} {HIDDEN_NOTE}")
+    if "na" in kinds:
+        notes.append(NOT_APPLICABLE_NOTE)
+    return tuple(notes)
+
+
+def _column_header(table_id: str, column: dict, sizes: dict, info: TableInfo) -> str:
+    label = column["label"]
+    if info.denominator == "column" and column["key"] in sizes:
+        return f"{label} ({n_text(sizes[column['key']])})"
+    if column_kind(table_id, column["key"]) == PERCENT and "%" not in label:
+        if not table_is_percent(table_id):
+            return f"{label} (%)"
+    return label
+
+
+def table_is_percent(table_id: str) -> bool:
+    return table_id in {
+        "levekarsindeks_grupper",
+        "levekarsomrader",
+        "nokkeltall",
+        "varighet_kategori",
+        "selvmord_kategori",
+        "overdose_kategori",
+        "vold_kategori",
+        "tjenester_kategori",
+    }
+
+
+def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTable:
+    info = TABLES["levekarsomrader"]
+    sizes = group_sizes(document)
+    groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    cells: dict[tuple[str, str], dict] = {}
+    areas: list[str] = []
+    for row in table["rows"]:
+        area, _, colour = row["key"].partition(":")
+        if area not in areas:
+            areas.append(area)
+        cells[(area, colour)] = row
+    colours = ("gronn", "gul", "rod")
+    top = [Cell("", "label")] + [
+        Cell(_column_header("levekarsomrader", g, sizes, info), "label", colspan=len(colours))
+        for g in groups
+    ]
+    second = [Cell("Levekårsområde", "label")] + [
+        Cell(COLOUR_LABELS[c], "label", colour=c) for _ in groups for c in colours
+    ]
+    body = []
+    for area in areas:
+        first = cells.get((area, "gronn")) or next(r for (a, _), r in cells.items() if a == area)
+        row_cells = [Cell(_area_label(instrument, area, first["label"].split(":")[0]), "label")]
+        for g in groups:
+            for colour in colours:
+                row = cells.get((area, colour))
+                if row is None:
+                    row_cells.append(Cell("", "label"))
+                else:
+                    row_cells.append(
+                        _value_cell(
+                            "levekarsomrader", row["key"], g["key"], row["values"].get(g["key"])
+                        )
+                    )
+        body.append(DisplayRow(tuple(row_cells)))
+    return DisplayTable(
+        "levekarsomrader", table["title"], (tuple(top), tuple(second)), tuple(body), _notes(body)
+    )
+
+
+def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
+    header = (
+        (
+            Cell("Kategori", "label"),
+            Cell("Rusmiddelbruk", "label"),
+            Cell("Psykisk helse", "label"),
+            Cell("Antall", "label"),
+        ),
+    )
+    body, previous = [], None
+    for row in rows_for("rus_psyk_matrise", table, instrument, main_group):
+        parts = row["key"].split(":")
+        if len(parts) == 3:
+            category, rus, psyk = parts
+            try:
+                category_label = instrument.category_label(category)
+            except StopIteration:
+                category_label = row["label"].split(":")[0]
+            first = Cell(category_label if category != previous else "", "label")
+            previous = category
+            body.append(
+                DisplayRow(
+                    (
+                        first,
+                        Cell(COLOUR_LABELS.get(rus, rus), "label", colour=rus),
+                        Cell(COLOUR_LABELS.get(psyk, psyk), "label", colour=psyk),
+                        _value_cell(
+                            "rus_psyk_matrise", row["key"], "antall", row["values"].get("antall")
+                        ),
+                    )
+                )
+            )
+        else:
+            body.append(
+                DisplayRow(
+                    (
+                        Cell(row["label"], "label", colspan=3),
+                        _value_cell(
+                            "rus_psyk_matrise", row["key"], "antall", row["values"].get("antall")
+                        ),
+                    )
+                )
+            )
+    return DisplayTable("rus_psyk_matrise", table["title"], header, tuple(body), _notes(body))
+
+
+def display_table(
+    table_id: str, table: dict, document: dict, instrument=None, main_group: str | None = None
+) -> DisplayTable | None:
+    """A table as a reader sees it: formatted cells, group blocks, N, notes.
+
+    None when nothing is left to show (a table of the other main group).
+    """
+    instrument = instrument or instrument_for(document)
+    if table_id == "levekarsomrader":
+        shown = _levekarsomrader_table(table, document, instrument, main_group)
+    elif table_id == "rus_psyk_matrise":
+        shown = _matrix_table(table, document, instrument, main_group)
+    else:
+        shown = _generic_table(table_id, table, document, instrument, main_group)
+    return shown if shown.body else None
+
+
+def _generic_table(table_id, table, document, instrument, main_group) -> DisplayTable:
+    info = table_info(table_id, table)
+    sizes = group_sizes(document)
+    columns = columns_for(table, main_group)
+    with_n = info.denominator == "row" and bool(sizes)
+    header = [Cell("", "label")]
+    if with_n:
+        header.append(Cell("N", "label"))
+    header += [Cell(_column_header(table_id, c, sizes, info), "label") for c in columns]
+    body: list[DisplayRow] = []
+
+    def data_row(row: dict, label: str, style: str = "") -> DisplayRow:
+        cells = [Cell(label, "label")]
+        if with_n:
+            cells.append(Cell(format_number(sizes.get(row["key"]), COUNT), "num"))
+        cells += [
+            _value_cell(table_id, row["key"], c["key"], row["values"].get(c["key"]))
+            for c in columns
+        ]
+        return DisplayRow(tuple(cells), style)
+
+    if table_id == "nokkeltall":
+        for _key, title, rows in nokkeltall_parts(table):
+            body.append(DisplayRow((Cell(title, "label", colspan=len(header)),), "block"))
+            body += [data_row(r, short_label(r["label"], title)) for r in rows]
+    else:
+        blocks = row_blocks(table, instrument, main_group)
+        for block in blocks:
+            if block.group and block.group != "alle" and len(blocks) > 1:
+                body.append(DisplayRow((Cell(block.label, "label", colspan=len(header)),), "block"))
+            for row in block.rows:
+                total = row["key"] in ("rus", "psykisk", "alle") and block.group is not None
+                label = TOTAL_LABELS.get(row["key"], row["label"]) if total else row["label"]
+                body.append(data_row(row, label, "total" if total else ""))
+    n_line = ""
+    if info.denominator == "row" and sizes:
+        n_line = "N er antall kartlagte i gruppen (se tabellen over kategorier)."
+    return DisplayTable(
+        table_id, table["title"], (tuple(header),), tuple(body), _notes(body), n_line
+    )

@@ -1,0 +1,244 @@
+"""The report document as a PDF (A4), through an HTML template and WeasyPrint.
+
+Title page, a short text per table, the colour legend with the instrument's
+help texts, every table with its denominators, and the main charts as SVG.
+Numbers are the document's, formatted by `common`; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from pathlib import Path
+
+from django.template import Context, Engine
+
+from brukerplan.reports.render import charts as chart_module
+from brukerplan.reports.render.common import (
+    COLOUR_LABELS,
+    COLOURS,
+    COUNT,
+    GROUP_LABELS,
+    MAIN_GROUPS,
+    SECTIONS,
+    SMALL_NUMBERS_TEXT,
+    DisplayTable,
+    display_table,
+    figures,
+    format_number,
+    group_sizes,
+    instrument_for,
+    n_text,
+    ordered_table_ids,
+    scope_name,
+    table_info,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+SCOPE_KINDS = {
+    "national": "Nasjonal rapport",
+    "county": "Fylkesrapport",
+    "region": "Rapport for helseregionen",
+    "municipality": "Kommunerapport",
+}
+# Figures drawn in the PDF ("main"): the seed's figures. The rest of `nokkeltall`
+# is shown as tables (the slides have every figure as a native chart).
+MAIN_FIGURES = frozenset(
+    {
+        "kategorier",
+        "levekarsindeks_grupper",
+        "levekarsomrader",
+        "nokkeltall.alder",
+        "nokkeltall.bor_med",
+        "nokkeltall.aktiviteter",
+        "nokkeltall.livsopphold",
+    }
+)
+_PX_TO_MM = 25.4 / 96
+_MAX_WIDTH_MM = 172
+
+
+@cache
+def _engine() -> Engine:
+    return Engine(dirs=[str(TEMPLATES)], autoescape=True)
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def _svg_src(svg: str) -> tuple[str, float]:
+    match = re.search(r'width="([\d.]+)"', svg)
+    width_mm = float(match.group(1)) * _PX_TO_MM if match else _MAX_WIDTH_MM
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f"data:image/svg+xml;base64,{data}", min(width_mm, _MAX_WIDTH_MM)
+
+
+def _cell(cell) -> dict:
+    return {
+        "text": cell.text,
+        "kind": cell.kind,
+        "colspan": cell.colspan,
+        "colour": cell.colour if cell.colour in COLOURS else None,
+        "hex": COLOURS.get(cell.colour) if cell.colour else None,
+    }
+
+
+def _table_context(shown: DisplayTable) -> dict:
+    return {
+        "title": shown.title,
+        "n_text": shown.n_text,
+        "notes": shown.notes,
+        "header": [[_cell(c) for c in row] for row in shown.header],
+        "body": [
+            {"style": row.style, "cells": [_cell(c) for c in row.cells]} for row in shown.body
+        ],
+    }
+
+
+def _figure_n(figure, sizes: dict) -> str:
+    if figure.table_id in ("levekarsomrader", "nokkeltall"):
+        parts = [
+            f"{GROUP_LABELS[g]}: {n_text(sizes.get(g))}"
+            for g in MAIN_GROUPS
+            if g in sizes and any(s.key == g or p.key == g for p in figure.panels for s in p.series)
+        ]
+        return ", ".join(parts)
+    if figure.table_id == "levekarsindeks_grupper":
+        return "N: se tabellen over kategorier"
+    return ""
+
+
+def html(document: dict, *, chart_set: str = "main") -> str:
+    """The report as HTML for WeasyPrint. `chart_set`: main | all | none."""
+    instrument = instrument_for(document)
+    sizes = group_sizes(document)
+    tables = document.get("tables", {})
+
+    # Collect the figures first, so that every SVG is made once, in parallel.
+    figure_list = []
+    if chart_set != "none":
+        for table_id in ordered_table_ids(document):
+            for figure in figures(table_id, tables[table_id], instrument):
+                if chart_set == "all" or figure.key in MAIN_FIGURES:
+                    figure_list.append(figure)
+    svgs = chart_module.to_svgs(
+        chart_module.figure_chart(f, titled=False).to_dict(validate=False) for f in figure_list
+    )
+    svg_by_key = dict(zip((f.key for f in figure_list), svgs, strict=True))
+
+    sections: list[dict] = []
+    table_number = figure_number = 0
+    for table_id in ordered_table_ids(document):
+        table = tables[table_id]
+        info = table_info(table_id, table)
+        shown = display_table(table_id, table, document, instrument)
+        figs = []
+        for figure in figures(table_id, table, instrument):
+            if figure.key not in svg_by_key:
+                continue
+            figure_number += 1
+            src, width = _svg_src(svg_by_key[figure.key])
+            figs.append(
+                {
+                    "number": figure_number,
+                    "title": figure.title,
+                    "n": _figure_n(figure, sizes),
+                    "src": src,
+                    "width": f"{width:.1f}",
+                    "note": figure.note,
+                }
+            )
+        if shown is None and not figs:
+            continue
+        if shown is not None:
+            table_number += 1
+        title = SECTIONS.get(info.section, info.section)
+        if not sections or sections[-1]["key"] != info.section:
+            sections.append({"key": info.section, "title": title, "items": []})
+        sections[-1]["items"].append(
+            {
+                "table_id": table_id,
+                "title": table["title"],
+                "intro": info.intro,
+                "figures": figs,
+                "number": table_number,
+                "table": _table_context(shown) if shown is not None else None,
+            }
+        )
+
+    levekar = instrument.section("levekar")
+    help_rows = [
+        {"label": q.label, **{c: q.colours.get(c, "") for c in ("gronn", "gul", "rod")}}
+        for q in levekar.questions
+    ]
+    points = {k: _decimal(v) for k, v in instrument.index_points.items()}
+    group_texts = {
+        "gronn": "Grønn på alle de åtte levekårsområdene.",
+        "gul": "Hovedsakelig grønne og gule områder.",
+        "rod": "Hovedvekt av gule områder, i kombinasjon med noen grønne og røde.",
+        "blalys": "Særlig dårlige levekår: flest røde områder. Et signal om å handle raskt.",
+    }
+    index_groups = [
+        {
+            "label": COLOUR_LABELS.get(g.code, g.code),
+            "hex": COLOURS.get(g.code, "#999"),
+            "range": _decimal(g.minimum)
+            if g.minimum == g.maximum
+            else f"{_decimal(g.minimum)}–{_decimal(g.maximum)}",
+            "text": group_texts.get(g.code, ""),
+        }
+        for g in instrument.index_groups
+    ]
+    colour_legend = [
+        {"label": "Grønn", "hex": COLOURS["gronn"], "text": "god fungering"},
+        {"label": "Gul", "hex": COLOURS["gul"], "text": "noe svikt"},
+        {"label": "Rød", "hex": COLOURS["rod"], "text": "svært dårlig fungering"},
+        {"label": "Blålys", "hex": COLOURS["blalys"], "text": "særlig dårlige levekår (indeks)"},
+    ]
+    group_figures = [
+        {"key": g, "n": format_number(sizes.get(g), COUNT), "label": _group_figure_label(g)}
+        for g in MAIN_GROUPS
+        if g in sizes
+    ]
+    scope = document.get("scope") or {}
+    context = {
+        "css": _css(),
+        "year": str(document.get("year", "")),
+        "scope_name": scope_name(document),
+        "scope_kind": SCOPE_KINDS.get(scope.get("type"), "Rapport"),
+        "persons": format_number(document.get("persons"), COUNT),
+        "registrations": format_number(document.get("registrations"), COUNT),
+        "instrument_version": document.get("instrument_version", ""),
+        "group_figures": group_figures,
+        "small_numbers": SMALL_NUMBERS_TEXT,
+        "colour_legend": colour_legend,
+        "sections": sections,
+        "levekar_help": levekar.help,
+        "help_rows": help_rows,
+        "points": points,
+        "index_groups": index_groups,
+    }
+    return (
+        _engine()
+        .get_template("report.html")
+        .render(Context(context, autoescape=True, use_l10n=False, use_tz=False))
+    )
+
+
+def _group_figure_label(group: str) -> str:
+    return {"rus": "med rusproblemer", "psykisk": "med kun psykiske problemer"}[group]
+
+
+def _decimal(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def render_pdf(document: dict, *, chart_set: str = "main") -> bytes:
+    """The report as PDF bytes."""
+    from weasyprint import HTML  # imported here: heavy, and only the PDF needs it
+
+    return HTML(string=html(document, chart_set=chart_set), base_url=str(TEMPLATES)).write_pdf()

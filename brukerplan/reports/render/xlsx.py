@@ -1,0 +1,281 @@
+"""The report document as an Excel workbook (XlsxWriter).
+
+A front sheet (scope, year, persons, the small-number note), one sheet per
+table with the document's numbers as numbers (percentages unrounded, shown
+with one decimal), a suppressed cell as an empty cell with a note, a native
+Excel chart where the table has a figure, and optionally the raw rows
+("Rådata"). Nothing is computed: the cells are the document's.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+
+import xlsxwriter
+
+from brukerplan.reports.render.common import (
+    AGE,
+    COUNT,
+    HIDDEN_NOTE,
+    MEAN,
+    NOT_APPLICABLE_NOTE,
+    PERCENT,
+    SMALL_NUMBERS_TEXT,
+    Figure,
+    column_kind,
+    figures,
+    group_sizes,
+    instrument_for,
+    not_applicable,
+    ordered_table_ids,
+    scope_name,
+    table_info,
+)
+
+HEADER_ROW = 3  # 0-based row of the column headings on a table sheet
+RAW_SHEET = "Rådata"
+FRONT_SHEET = "Om rapporten"
+_INVALID = re.compile(r"[\[\]:*?/\\]")
+_FORMATS = {COUNT: "#,##0", PERCENT: "0.0", MEAN: "0.0", AGE: "0.0"}
+
+
+def sheet_names(document: dict) -> dict[str, str]:
+    """A sheet name per table id: ≤ 31 characters, valid, unique (case-insensitive)."""
+    taken = {FRONT_SHEET.lower(), RAW_SHEET.lower()}
+    names = {}
+    for table_id in ordered_table_ids(document):
+        base = _INVALID.sub(" ", table_info(table_id, document["tables"][table_id]).sheet)
+        base = base.strip("'")[:31] or "Tabell"
+        name, n = base, 2
+        while name.lower() in taken:
+            suffix = f" ({n})"
+            name = base[: 31 - len(suffix)] + suffix
+            n += 1
+        taken.add(name.lower())
+        names[table_id] = name
+    return names
+
+
+def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | None = None) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "nan_inf_to_errors": True})
+    fmt = {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "bold": book.add_format({"bold": True}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#F1EFF6", "bottom": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "note": book.add_format({"italic": True, "font_color": "#555555"}),
+        "hidden": book.add_format({"bg_color": "#EEEEEE"}),
+        **{kind: book.add_format({"num_format": f}) for kind, f in _FORMATS.items()},
+    }
+    instrument = instrument_for(document)
+    names = sheet_names(document)
+    _front(book, document, names, fmt)
+    for table_id in ordered_table_ids(document):
+        _table_sheet(book, names[table_id], table_id, document, instrument, fmt)
+    if raw_rows is not None:
+        _raw(book, raw_rows, fmt)
+    book.close()
+    return out.getvalue()
+
+
+def _front(book, document: dict, names: dict, fmt: dict) -> None:
+    sheet = book.add_worksheet(FRONT_SHEET)
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 70)
+    scope = document.get("scope") or {}
+    sheet.write(
+        0, 0, f"BrukerPlan {document.get('year', '')}: {scope_name(document)}", fmt["title"]
+    )
+    rows = [
+        ("Område", scope_name(document)),
+        ("Type", scope.get("type") or ""),
+        ("Kode", scope.get("code") or ""),
+        ("År", document.get("year")),
+        ("Kartlagte personer (18 år og eldre)", document.get("persons")),
+        ("Registreringer i alt", document.get("registrations")),
+        ("Kartleggingsskjema, versjon", document.get("instrument_version", "")),
+    ]
+    for r, (label, value) in enumerate(rows, start=2):
+        sheet.write(r, 0, label, fmt["bold"])
+        if value is None:
+            sheet.write_blank(r, 1, None, fmt["hidden"])
+            sheet.write_comment(r, 1, HIDDEN_NOTE)
+        elif isinstance(value, int | float):
+            sheet.write_number(r, 1, value, fmt[COUNT] if label != "År" else None)
+        else:
+            sheet.write_string(r, 1, str(value))
+    r = len(rows) + 3
+    sheet.write(r, 0, "Små tall", fmt["bold"])
+    sheet.write(r, 1, SMALL_NUMBERS_TEXT + " I regnearket er skjulte celler tomme.", fmt["wrap"])
+    sheet.set_row(r, 60)
+    sheet.write(r + 2, 0, "Prosent", fmt["bold"])
+    sheet.write(
+        r + 2,
+        1,
+        "Prosent er tall fra 0 til 100, ikke avrundet; cellene viser én desimal.",
+        fmt["wrap"],
+    )
+    sheet.write(r + 4, 0, "Tabeller", fmt["bold"])
+    for i, (table_id, name) in enumerate(names.items()):
+        sheet.write_url(
+            r + 4 + i,
+            1,
+            f"internal:'{name}'!A1",
+            string=document["tables"][table_id]["title"],
+        )
+    sheet.activate()
+
+
+def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt: dict) -> None:
+    table = document["tables"][table_id]
+    sheet = book.add_worksheet(name)
+    sheet.write(0, 0, table["title"], fmt["title"])
+    info = table_info(table_id, table)
+    sizes = group_sizes(document)
+    note = info.intro
+    if info.denominator == "column" and sizes:
+        note += " N: " + ", ".join(
+            f"{c['label']} {sizes[c['key']]}"
+            for c in table["columns"]
+            if c["key"] in sizes and sizes[c["key"]] is not None
+        )
+    sheet.write(1, 0, note.strip(), fmt["note"])
+    columns = table["columns"]
+    sheet.write(HEADER_ROW, 0, "Gruppe", fmt["header"])
+    for c, column in enumerate(columns, start=1):
+        sheet.write(HEADER_ROW, c, column["label"], fmt["header"])
+    key_col = len(columns) + 1
+    sheet.write(HEADER_ROW, key_col, "Nøkkel", fmt["header"])
+    hidden = applicable_missing = False
+    positions: dict[tuple[str, str], tuple[int, int]] = {}
+    for r, row in enumerate(table["rows"], start=HEADER_ROW + 1):
+        sheet.write_string(r, 0, row["label"])
+        for c, column in enumerate(columns, start=1):
+            value = row["values"].get(column["key"])
+            positions[(row["key"], column["key"])] = (r, c)
+            if value is None:
+                sheet.write_blank(r, c, None, fmt["hidden"])
+                if not_applicable(table_id, row["key"], column["key"]):
+                    applicable_missing = True
+                    sheet.write_comment(r, c, NOT_APPLICABLE_NOTE)
+                else:
+                    hidden = True
+                    sheet.write_comment(r, c, HIDDEN_NOTE)
+            else:
+                kind = column_kind(table_id, column["key"])
+                sheet.write_number(r, c, value, fmt[kind])
+        sheet.write_string(r, key_col, row["key"])
+    last = HEADER_ROW + len(table["rows"])
+    notes = []
+    if hidden:
+        notes.append(f"Tomme grå celler: {HIDDEN_NOTE}.")
+    if applicable_missing:
+        notes.append(NOT_APPLICABLE_NOTE)
+    for i, text in enumerate(notes):
+        sheet.write(last + 2 + i, 0, text, fmt["note"])
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, len(columns), 16)
+    sheet.set_column(key_col, key_col, 24)
+    sheet.freeze_panes(HEADER_ROW + 1, 1)
+    sheet.set_row(HEADER_ROW, 30)
+
+    # Charts to the right of the table; their data blocks below it.
+    chart_at = [HEADER_ROW, key_col + 2]
+    data_row = last + 2 + len(notes) + 2
+    for figure in figures(table_id, table, instrument):
+        data_row = _chart(book, sheet, name, figure, data_row, chart_at, fmt)
+
+
+def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt: dict) -> int:
+    """A native chart over a data block of the figure (the document's numbers, as placed
+    in the chart), written from `row` in column A. Returns the next free row."""
+    quoted = "'" + name.replace("'", "''") + "'"
+    col = 0
+    for panel in figure.panels:
+        title = figure.title + (f" – {panel.title}" if panel.title else "")
+        sheet.write(row, col, f"Data for diagram: {title}", fmt["bold"])
+        top = row + 1
+        sheet.write(top, col, "", fmt["header"])
+        for j, series in enumerate(panel.series, start=1):
+            sheet.write(top, col + j, series.label, fmt["header"])
+        for i, category in enumerate(panel.categories, start=1):
+            sheet.write_string(top + i, col, category)
+            for j, series in enumerate(panel.series, start=1):
+                value = series.values[i - 1]
+                if value is None:
+                    sheet.write_blank(top + i, col + j, None, fmt["hidden"])
+                else:
+                    sheet.write_number(top + i, col + j, value, fmt[figure.unit])
+        bottom = top + len(panel.categories)
+        stacked = figure.kind in ("stacked", "bar")
+        chart = book.add_chart(
+            {"type": "bar", "subtype": "stacked"} if stacked else {"type": "bar"}
+        )
+        for j, series in enumerate(panel.series, start=1):
+            chart.add_series(
+                {
+                    "name": [name, top, col + j],
+                    "categories": f"={quoted}!$A${top + 2}:$A${bottom + 1}",
+                    "values": [name, top + 1, col + j, bottom, col + j],
+                    "fill": {"color": series.colour},
+                    "border": {"none": True},
+                    "gap": 40 if stacked else 60,
+                    **({"overlap": 100} if stacked else {}),
+                    "data_labels": {
+                        "value": True,
+                        "num_format": "0" if figure.unit != COUNT else "#,##0",
+                    },
+                }
+            )
+        chart.set_title({"name": title, "name_font": {"size": 12}})
+        chart.set_y_axis({"reverse": True})  # categories top to bottom, as in the document
+        x_axis = {"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
+        if figure.unit == PERCENT:
+            x_axis.update({"min": 0, "max": 100, "major_unit": 20, "name": "Prosent"})
+        chart.set_x_axis(x_axis)
+        chart.set_legend({"position": "bottom"} if len(panel.series) > 1 else {"none": True})
+        chart.show_blanks_as("gap")  # a suppressed cell is missing, never 0
+        height = max(300, 24 * len(panel.categories) * (1 if stacked else 2) + 120)
+        chart.set_size({"width": 640, "height": height})
+        sheet.insert_chart(chart_at[0], chart_at[1], chart)
+        chart_at[0] += int(height / 20) + 2
+        row = bottom + 2
+    if figure.note:
+        sheet.write(row, col, figure.note, fmt["note"])
+        row += 1
+    return row + 1
+
+
+def _col(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _raw(book, raw_rows, fmt: dict) -> None:
+    header, rows = raw_rows
+    sheet = book.add_worksheet(RAW_SHEET)
+    for c, label in enumerate(header):
+        sheet.write_string(0, c, str(label), fmt["header"])
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(header):
+            value = row.get(key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_number(r, c, int(value))
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(value))
+    sheet.freeze_panes(1, 0)
+    if header:
+        sheet.autofilter(0, 0, 0, len(header) - 1)

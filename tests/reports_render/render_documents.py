@@ -1,0 +1,200 @@
+"""A report document written by hand, shaped as report-format.md says, with nulls."""
+
+from pathlib import Path
+
+CATEGORIES = {
+    "ikke_rop": "Kun rusproblem (ikke ROP)",
+    "mindre_alvorlig_rop": "Mindre alvorlig ROP",
+    "alvorlig_rop": "Alvorlig ROP",
+    "psyk_mildere": "Mildere psykiske problemer",
+    "psyk_moderat": "Moderate psykiske problemer",
+    "psyk_alvorlig": "Alvorlige psykiske problemer",
+    "rus": "Rusproblemer",
+    "psykisk": "Kun psykiske problemer",
+    "alle": "Alle",
+}
+AREAS = {
+    "bosituasjon": "Bosituasjon",
+    "meningsfull_aktivitet": "Meningsfull aktivitet",
+    "okonomi": "Økonomi",
+    "fysisk_helse": "Fysisk helse",
+    "psykisk_helse": "Psykisk helse",
+    "rusmiddelbruk": "Rusmiddelbruk",
+    "sosial_fungering": "Sosial fungering",
+    "nettverk": "Nettverk",
+}
+COLOUR_LABEL = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød"}
+SAMPLE_CSV = Path("/work/shared/spec/sample-registrations.csv")
+
+
+def _rows(values_by_key: dict) -> list[dict]:
+    return [
+        {"key": key, "label": CATEGORIES[key], "values": values}
+        for key, values in values_by_key.items()
+    ]
+
+
+def hand_document() -> dict:
+    kategorier = {
+        "ikke_rop": {"antall": 12, "andel": 21.052631578947366},
+        "mindre_alvorlig_rop": {"antall": 41, "andel": 71.9298245614035},
+        "alvorlig_rop": {"antall": None, "andel": None},  # 4 persons: suppressed
+        "psyk_mildere": {"antall": 9, "andel": 10.975609756097562},
+        "psyk_moderat": {"antall": 1234, "andel": 87.5},
+        "psyk_alvorlig": {"antall": 0, "andel": 0.0},
+        "rus": {"antall": 57, "andel": 4.0},
+        "psykisk": {"antall": 1368, "andel": 96.0},
+        "alle": {"antall": 1425, "andel": 100.0},
+    }
+    levekarsindeks = {
+        "ikke_rop": {"antall": 12, "snitt": 197.4, "standardavvik": 54.2},
+        "mindre_alvorlig_rop": {"antall": 41, "snitt": 243.5, "standardavvik": 53.1},
+        "alvorlig_rop": {"antall": None, "snitt": None, "standardavvik": None},
+        "psyk_mildere": {"antall": 9, "snitt": 156.0, "standardavvik": 27.3},
+        "psyk_moderat": {"antall": 1234, "snitt": 211.2, "standardavvik": 41.0},
+        "psyk_alvorlig": {"antall": 0, "snitt": None, "standardavvik": None},
+        "rus": {"antall": 57, "snitt": 263.0, "standardavvik": 79.4},
+        "psykisk": {"antall": 1368, "snitt": 214.6, "standardavvik": 55.5},
+        "alle": {"antall": 1425, "snitt": 230.2, "standardavvik": 67.0},
+    }
+    grupper = {
+        "ikke_rop": {
+            "gronn": 0.0,
+            "gul": 58.333333333333336,
+            "rod": 41.66666666666667,
+            "blalys": 0.0,
+        },
+        "mindre_alvorlig_rop": {"gronn": None, "gul": 53.7, "rod": 36.6, "blalys": None},
+        "alvorlig_rop": {"gronn": None, "gul": None, "rod": None, "blalys": None},
+        "psyk_mildere": {
+            "gronn": 55.55555555555556,
+            "gul": 44.44444444444444,
+            "rod": 0.0,
+            "blalys": 0.0,
+        },
+        "psyk_moderat": {"gronn": 2.1, "gul": 80.5, "rod": 16.9, "blalys": 0.5},
+        "psyk_alvorlig": {"gronn": None, "gul": None, "rod": None, "blalys": None},
+        "rus": {"gronn": None, "gul": 52.6, "rod": 35.1, "blalys": 8.8},
+        "psykisk": {"gronn": 5.6, "gul": 78.9, "rod": 15.2, "blalys": 0.3},
+        "alle": {"gronn": 5.5, "gul": 77.9, "rod": 16.0, "blalys": 0.6},
+    }
+    omrader = []
+    for area, label in AREAS.items():
+        for colour, colour_label in COLOUR_LABEL.items():
+            rus = {"gronn": 40.35, "gul": 45.61, "rod": 14.04}[colour]
+            psyk = {"gronn": 60.5, "gul": 30.25, "rod": 9.25}[colour]
+            if area == "bosituasjon" and colour == "rod":
+                rus = None  # fewer than 5 homeless persons
+            omrader.append(
+                {
+                    "key": f"{area}:{colour}",
+                    "label": f"{label}: {colour_label}",
+                    "values": {"rus": rus, "psykisk": psyk},
+                }
+            )
+    nokkeltall = [
+        ("kjonn:mann", "Menn", 64.9, 37.5),
+        ("kjonn:kvinne", "Kvinner", 35.1, 62.5),
+        ("alder:18_23", "Alder: 18–23 år", None, 11.0),
+        ("alder:24_29", "Alder: 24–29 år", 12.3, 14.4),
+        ("bor_med:alene", "Bor sammen med: Bor alene", 73.7, 52.0),
+        ("injiserer", "Injiserer rusmidler", 26.3, None),
+        ("overdose:kun_overdose", "Overdose: har hatt overdose det siste året", None, None),
+        ("overdose:ingen", "Overdose: ingen av delene", 82.5, None),
+        ("tjenester:nav.sosialhjelp", "NAV: Økonomisk sosialhjelp", 17.5, 8.3),
+        ("tjenester:kommune.fastlege", "Kommunale tjenester: Fastlege", 86.0, 92.7),
+    ]
+    matrise = [
+        ("ikke_rop:gronn:gronn", 7),
+        ("ikke_rop:gul:gronn", 5),
+        ("mindre_alvorlig_rop:gronn:gul", 41),
+        ("alvorlig_rop:rod:rod", None),
+        ("psyk_mildere:gronn:gronn", 9),
+        ("psyk_moderat:gronn:gul", 1234),
+    ]
+    return {
+        "scope": {"type": "municipality", "code": "9999", "name": "Prøvekommune"},
+        "year": 2025,
+        "instrument_version": "2026.1",
+        "persons": 1425,
+        "registrations": 1490,
+        "tables": {
+            "kategorier": {
+                "title": "Antall kartlagte etter kategori",
+                "columns": [
+                    {"key": "antall", "label": "Antall"},
+                    {"key": "andel", "label": "Andel (%)"},
+                ],
+                "rows": _rows(kategorier),
+            },
+            "rus_psyk_matrise": {
+                "title": (
+                    "Mottakere etter kategori og levekårsområdene rusmiddelbruk og psykisk helse"
+                ),
+                "columns": [{"key": "antall", "label": "Antall"}],
+                "rows": [
+                    {
+                        "key": key,
+                        "label": f"{CATEGORIES[key.split(':')[0]]}: {key}",
+                        "values": {"antall": n},
+                    }
+                    for key, n in matrise
+                ],
+            },
+            "levekarsindeks": {
+                "title": "Levekårsindeks og standardavvik etter kategori",
+                "columns": [
+                    {"key": "antall", "label": "Antall"},
+                    {"key": "snitt", "label": "Gjennomsnitt"},
+                    {"key": "standardavvik", "label": "Standardavvik"},
+                ],
+                "rows": _rows(levekarsindeks),
+            },
+            "levekarsindeks_grupper": {
+                "title": "Levekårsindeks i grupper etter kategori. Prosent",
+                "columns": [
+                    {"key": "gronn", "label": "Grønn"},
+                    {"key": "gul", "label": "Gul"},
+                    {"key": "rod", "label": "Rød"},
+                    {"key": "blalys", "label": "Blålys"},
+                ],
+                "rows": _rows(grupper),
+            },
+            "levekarsomrader": {
+                "title": "Levekårsområdene etter hovedgruppe. Prosent",
+                "columns": [
+                    {"key": "rus", "label": "Rusproblemer"},
+                    {"key": "psykisk", "label": "Kun psykiske problemer"},
+                ],
+                "rows": omrader,
+            },
+            "nokkeltall": {
+                "title": "Nøkkeltall",
+                "columns": [
+                    {"key": "rus", "label": "Rusproblemer"},
+                    {"key": "psykisk", "label": "Kun psykiske problemer"},
+                ],
+                "rows": [
+                    {"key": k, "label": label, "values": {"rus": r, "psykisk": p}}
+                    for k, label, r, p in nokkeltall
+                ],
+            },
+            "alder_kategori": {
+                "title": "Gjennomsnittsalder etter kategori",
+                "columns": [{"key": "snitt", "label": "Gjennomsnittsalder (år)"}],
+                "rows": _rows(
+                    {
+                        "ikke_rop": {"snitt": 49.04},
+                        "mindre_alvorlig_rop": {"snitt": 44.45},
+                        "alvorlig_rop": {"snitt": None},
+                        "psyk_mildere": {"snitt": 45.1},
+                        "psyk_moderat": {"snitt": 44.8},
+                        "psyk_alvorlig": {"snitt": None},
+                        "rus": {"snitt": 44.8},
+                        "psykisk": {"snitt": 45.2},
+                        "alle": {"snitt": 45.1},
+                    }
+                ),
+            },
+        },
+    }
