@@ -1,9 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from brukerplan import views
+from brukerplan.accounts import views as account_views
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", account_views.home, name="index"),
+    path("konto/", include("brukerplan.accounts.urls")),
+    path("", include("brukerplan.registrations.urls")),
+    path("", include("brukerplan.organisations.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "brukerplan.accounts.views.permission_denied"
+handler404 = "brukerplan.accounts.views.not_found"

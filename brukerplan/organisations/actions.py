@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
 
-from brukerplan.organisations import reference
-from brukerplan.organisations.models import County, Municipality
+from django.db import transaction
+from django.utils import timezone
+
+from brukerplan.organisations import population, reference
+from brukerplan.organisations.models import County, MappingPeriod, Municipality, Unit
 
 
 @transaction.atomic
@@ -46,3 +49,83 @@ def _county_for(counties: dict, municipality: reference.Municipality) -> County:
         ):
             return county
     raise LookupError(f"no county {municipality.county_code} for municipality {municipality.code}")
+
+
+# --- units and mapping periods (the web application's writes) -------------------
+
+
+class OrganisationError(ValueError):
+    """A write that breaks a rule; the message is Norwegian and safe to show."""
+
+
+@transaction.atomic
+def create_unit(municipality: Municipality, name: str, unit_type: str) -> Unit:
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationError("Enheten må ha et navn.")
+    if unit_type not in Unit.Type.values:
+        raise OrganisationError("Ukjent enhetstype.")
+    if Unit.objects.filter(municipality=municipality, name__iexact=name).exists():
+        raise OrganisationError("Kommunen har allerede en enhet med det navnet.")
+    return Unit.objects.create(municipality=municipality, name=name, type=unit_type)
+
+
+@transaction.atomic
+def set_unit_active(unit: Unit, active: bool) -> Unit:
+    """An inactive unit keeps its registrations; its mappers can no longer map in it."""
+    Unit.objects.filter(pk=unit.pk).update(active=active)
+    unit.active = active
+    return unit
+
+
+@transaction.atomic
+def open_period(county: County, year: int, start: datetime.date, end: datetime.date):
+    """Create or move the county's mapping period for a year, and reopen it if closed."""
+    if end < start:
+        raise OrganisationError("Perioden må slutte etter at den starter.")
+    if start.year != year or end.year != year:
+        raise OrganisationError("Perioden må ligge i kartleggingsåret.")
+    period, _ = MappingPeriod.objects.update_or_create(
+        county=county, year=year, defaults={"start": start, "end": end, "closed_at": None}
+    )
+    return period
+
+
+@transaction.atomic
+def close_period(period, when: datetime.datetime | None = None):
+    """Close the period now: from here on its registrations are final for reporting."""
+    period.closed_at = when or timezone.now()
+    MappingPeriod.objects.filter(pk=period.pk).update(closed_at=period.closed_at)
+    return period
+
+
+@transaction.atomic
+def import_population(rows: list[population.Population]) -> tuple[int, int]:
+    """Store population figures; a figure already there for a municipality and year is replaced.
+
+    Returns how many were created and how many updated.
+    """
+    from brukerplan.organisations.models import Population
+
+    existing = {
+        (p.municipality_code, p.year): p
+        for p in Population.objects.filter(year__in={r.year for r in rows})
+    }
+    created, updated = [], []
+    for row in rows:
+        current = existing.get((row.municipality_code, row.year))
+        if current is None:
+            created.append(
+                Population(
+                    municipality_code=row.municipality_code,
+                    year=row.year,
+                    total=row.total,
+                    adults=row.adults,
+                )
+            )
+        elif (current.total, current.adults) != (row.total, row.adults):
+            current.total, current.adults = row.total, row.adults
+            updated.append(current)
+    Population.objects.bulk_create(created)
+    Population.objects.bulk_update(updated, ["total", "adults"])
+    return len(created), len(updated)

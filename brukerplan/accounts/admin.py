@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from brukerplan.accounts.models import Membership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "unit", "municipality", "county", "health_region", "active")
+    autocomplete_fields = ("unit", "municipality", "county")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "place_label", "active", "created_at")
+    list_filter = ("role", "active", "health_region")
+    search_fields = ("user__username", "user__email", "unit__name", "municipality__name")
+    autocomplete_fields = ("user", "unit", "municipality", "county")
+    readonly_fields = ("created_at", "deactivated_at", "invited_by")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class BrukerPlanUserAdmin(UserAdmin):
+    inlines = [MembershipInline]

@@ -1,0 +1,70 @@
+"""Demo logins for `make run`: one per role, in Bergen (Vestland), with an open mapping period."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from brukerplan.accounts.actions import grant_role
+from brukerplan.accounts.models import Role
+from brukerplan.organisations.actions import open_period
+from brukerplan.organisations.models import County, Municipality, Unit
+
+DEMO_PASSWORD = "brukerplan-demo"  # noqa: S105 - demo only, printed by the demo command
+BERGEN = "4601"
+VESTLAND = "46"
+DEMO_UNITS = (
+    ("Psykisk helse og rus", Unit.Type.HELSE_OMSORG),
+    ("NAV Bergenhus", Unit.Type.NAV),
+)
+
+
+@transaction.atomic
+def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, str, str]]:
+    """Create (or refresh) the demo users; returns (username, password, role description).
+
+    Needs the reference data (counties and municipalities) to be loaded.
+    """
+    today = today or timezone.localdate()
+    year = today.year
+    bergen = Municipality.objects.valid_in(year).select_related("county").get(code=BERGEN)
+    vestland = County.objects.filter(code=VESTLAND).order_by("-valid_from").first()
+    units = [
+        Unit.objects.get_or_create(municipality=bergen, name=name, defaults={"type": kind})[0]
+        for name, kind in DEMO_UNITS
+    ]
+    start = max(today - datetime.timedelta(days=7), datetime.date(year, 1, 1))
+    end = min(today + datetime.timedelta(days=7), datetime.date(year, 12, 31))
+    open_period(vestland, year, start, end)
+
+    logins = []
+
+    def user(username: str, first: str, last: str, description: str, **flags):
+        User = get_user_model()
+        account, _ = User.objects.get_or_create(username=username)
+        account.first_name, account.last_name = first, last
+        account.email = f"{username}@demo.brukerplan.invalid"
+        account.is_active = True
+        account.is_staff = flags.get("staff", False)
+        account.is_superuser = flags.get("superuser", False)
+        account.set_password(DEMO_PASSWORD)
+        account.save()
+        logins.append((username, DEMO_PASSWORD, description))
+        return account
+
+    mapper = user("kartlegger", "Kari", "Kartlegger", f"Kartlegger i {units[0].name}, Bergen")
+    grant_role(mapper, Role.KARTLEGGER, unit=units[0])
+    mapper2 = user("kartlegger2", "Nils", "Navesen", f"Kartlegger i {units[1].name}, Bergen")
+    grant_role(mapper2, Role.KARTLEGGER, unit=units[1])
+    contact = user("kommunekontakt", "Kåre", "Kontakt", "Kommunekontakt for Bergen")
+    grant_role(contact, Role.KOMMUNEKONTAKT, municipality=bergen)
+    adviser = user("regional", "Randi", "Rådgiver", "Regional rådgiver for Vestland")
+    grant_role(adviser, Role.REGIONAL, county=vestland)
+    analyst = user("analytiker", "Anne", "Analytiker", "Nasjonal analytiker")
+    grant_role(analyst, Role.ANALYTIKER)
+    admin = user("admin", "Ada", "Administrator", "Administrator", staff=True, superuser=True)
+    grant_role(admin, Role.ADMINISTRATOR)
+    return logins

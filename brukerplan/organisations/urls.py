@@ -1,0 +1,22 @@
+from django.urls import path
+
+from brukerplan.organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("kommune/<str:code>/", views.municipality_overview, name="overview"),
+    path("kommune/<str:code>/dubletter/", views.choose_duplicate, name="choose_duplicate"),
+    path("kommune/<str:code>/enheter/", views.units, name="units"),
+    path(
+        "kommune/<str:code>/enheter/<int:unit_id>/aktiv/",
+        views.set_unit_active,
+        name="set_unit_active",
+    ),
+    path("kommune/<str:code>/kartleggere/inviter/", views.invite_mapper, name="invite_mapper"),
+    path(
+        "kommune/<str:code>/kartleggere/<int:membership_id>/deaktiver/",
+        views.deactivate_mapper,
+        name="deactivate_mapper",
+    ),
+]

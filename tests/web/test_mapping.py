@@ -1,0 +1,239 @@
+"""The mapping actions and the mapper's pages: periods, the fødselsnummer, drafts, submit."""
+
+import datetime
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from brukerplan.organisations.actions import close_period
+from brukerplan.organisations.models import MappingPeriod
+from brukerplan.registrations import mapping
+from brukerplan.registrations.models import Registration
+
+BIRTH = datetime.date(1980, 5, 17)
+
+
+@pytest.fixture
+def mapper(world):
+    client = Client()
+    client.force_login(world.users["mapper_a"])
+    return client
+
+
+def start(world, helpers, woman=False, unit=None, birth=BIRTH):
+    return mapping.start_registration(
+        unit=unit or world.unit_a,
+        user=world.users["mapper_a"],
+        fodselsnummer=helpers.person(birth, woman=woman),
+        today=world.today,
+    )
+
+
+def test_a_new_registration_keeps_only_the_derived_birth_year_sex_and_person_key(world, helpers):
+    registration = start(world, helpers, woman=True)
+    assert (registration.fodselsaar, registration.kjonn) == (1980, "kvinne")
+    assert registration.alder == world.today.year - 1980
+    assert registration.status == "draft" and registration.levekarsindeks is None
+    assert len(registration.person_key) == 64
+
+
+def test_a_wrong_check_digit_is_refused_without_repeating_the_number(world, helpers, mapper):
+    number = helpers.person(BIRTH)
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    response = mapper.post(
+        reverse("registrations:start", args=[world.unit_a.id]),
+        {"fodselsnummer": wrong, "kartlagt_dato": world.today.isoformat()},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "kontrollsiffer" in page
+    assert wrong not in page and number[:6] not in page
+    assert not Registration.objects.exists()
+
+
+def test_the_fodselsnummer_never_reaches_the_page_the_url_or_the_log(
+    world, helpers, mapper, caplog
+):
+    number = helpers.person(BIRTH)
+    caplog.set_level(logging.DEBUG)
+    response = mapper.post(
+        reverse("registrations:start", args=[world.unit_a.id]),
+        {"fodselsnummer": number, "kartlagt_dato": world.today.isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert number not in response.content.decode()
+    assert all(number not in url for url, _ in response.redirect_chain)
+    assert number not in caplog.text
+    registration = Registration.objects.get()
+    assert registration.person_key not in response.content.decode()
+
+
+def test_a_person_under_16_is_not_mapped(world, helpers):
+    with pytest.raises(mapping.MappingError, match="under 16"):
+        mapping.start_registration(
+            unit=world.unit_a,
+            user=None,
+            fodselsnummer=helpers.person(datetime.date(world.today.year - 10, 1, 1), start=500),
+            today=world.today,
+        )
+
+
+def test_the_same_unit_cannot_map_the_same_person_twice_in_a_year(world, helpers):
+    first = start(world, helpers)
+    with pytest.raises(mapping.AlreadyMapped) as refused:
+        start(world, helpers)
+    assert refused.value.existing == first
+
+
+def test_nothing_is_created_or_changed_outside_the_open_period(world, helpers):
+    registration = start(world, helpers)
+    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year))
+    with pytest.raises(mapping.PeriodClosed, match="avsluttet"):
+        start(world, helpers, woman=True)
+    with pytest.raises(mapping.PeriodClosed):
+        mapping.save_draft(registration, {"rusproblem": 1}, None, world.today)
+    with pytest.raises(mapping.PeriodClosed):
+        mapping.submit_registration(registration, helpers.complete_answers(), None, world.today)
+
+
+def test_a_closed_period_is_explained_on_the_page_and_refused_on_post(world, helpers, mapper):
+    registration = start(world, helpers)
+    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year))
+    page = mapper.get(reverse("registrations:form", args=[registration.registrering_id]))
+    assert "ikke åpen" in page.content.decode()
+    response = mapper.post(
+        reverse("registrations:form", args=[registration.registrering_id]),
+        helpers.as_post(helpers.complete_answers()),
+    )
+    assert response.status_code == 409
+    registration.refresh_from_db()
+    assert registration.status == "draft" and registration.answers == {}
+
+
+def test_a_municipality_without_a_period_cannot_map(world, helpers):
+    with pytest.raises(mapping.PeriodClosed, match="ingen kartleggingsperiode"):
+        mapping.start_registration(
+            unit=world.unit_voss.__class__.objects.create(
+                municipality=world.oslo, name="Oslo enhet", type="annen"
+            ),
+            user=None,
+            fodselsnummer=helpers.person(BIRTH),
+            today=world.today,
+        )
+
+
+def test_autosave_keeps_partial_answers_and_drops_questions_not_asked(world, helpers, mapper):
+    registration = start(world, helpers)
+    response = mapper.post(
+        reverse("registrations:autosave", args=[registration.registrering_id]),
+        {"rusproblem": "0", "injiserer": "1", "okonomi": "rod", "bor_med__vist": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "Lagret" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.answers == {"rusproblem": 0, "okonomi": "rod", "bor_med": []}
+    assert registration.status == "draft"
+
+
+def test_submitting_lists_norwegian_errors_at_the_fields_and_keeps_the_draft(
+    world, helpers, mapper
+):
+    registration = start(world, helpers)
+    response = mapper.post(
+        reverse("registrations:form", args=[registration.registrering_id]),
+        {"rusproblem": "0", "psykisk_problem": "0"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Velg grønn, gul eller rød." in page
+    assert 'id="q-okonomi-error"' in page
+    registration.refresh_from_db()
+    assert registration.status == "draft" and registration.answers["rusproblem"] == 0
+
+
+def test_a_rule_between_questions_is_explained_in_norwegian(world, helpers, mapper):
+    registration = start(world, helpers)
+    answers = helpers.complete_answers()
+    answers["rusproblem"] = 0
+    answers = mapping.asked_answers(mapping.instrument_of(registration), answers, {"kjonn": "mann"})
+    answers["rusmiddelbruk"] = "rod"
+    response = mapper.post(
+        reverse("registrations:form", args=[registration.registrering_id]),
+        helpers.as_post(answers),
+    )
+    assert (
+        "Når «Har rusproblem» er Nei, må «Rusmiddelbruk» være Grønn." in response.content.decode()
+    )
+
+
+def test_a_complete_registration_is_submitted_scored_and_shows_the_journal_note(
+    world, helpers, mapper
+):
+    registration = start(world, helpers)
+    response = mapper.post(
+        reverse("registrations:form", args=[registration.registrering_id]),
+        helpers.as_post(helpers.complete_answers()),
+        follow=True,
+    )
+    assert f"Kartlagt i BrukerPlan {world.today.year}" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "submitted" and registration.submitted_at
+    assert registration.levekarsindeks == 8 * 34.5
+    assert registration.indeksgruppe == "rod"
+    assert registration.kategori == "mindre_alvorlig_rop"
+
+
+def test_a_submitted_registration_changes_only_to_valid_answers(world, helpers):
+    registration = start(world, helpers)
+    answers = helpers.complete_answers()
+    assert mapping.submit_registration(registration, answers, None, world.today) == []
+    result = mapping.save_draft(registration, {"rusproblem": 1}, None, world.today)
+    assert not result.saved
+    registration.refresh_from_db()
+    assert registration.status == "submitted" and registration.answers == answers
+    answers["okonomi"] = "rod"
+    assert mapping.save_draft(registration, answers, None, world.today).saved
+    registration.refresh_from_db()
+    assert registration.levekarsindeks == 7 * 34.5 + 69
+
+
+def test_a_draft_can_be_deleted_but_a_submitted_registration_cannot(world, helpers):
+    draft = start(world, helpers)
+    mapping.delete_draft(draft, None, world.today)
+    assert not Registration.objects.exists()
+    sent = start(world, helpers)
+    mapping.submit_registration(sent, helpers.complete_answers(), None, world.today)
+    with pytest.raises(mapping.MappingError):
+        mapping.delete_draft(sent, None, world.today)
+
+
+def test_the_unit_list_shows_nothing_identifying_in_few_queries(
+    world, helpers, mapper, django_assert_max_num_queries
+):
+    registrations = [start(world, helpers, birth=datetime.date(1960 + i, 2, 3)) for i in range(8)]
+    # 6 of its own (session, user, roles, unit, period, list) + 3 to renew the idle timeout.
+    with django_assert_max_num_queries(9):
+        response = mapper.get(reverse("registrations:unit", args=[world.unit_a.id]))
+    page = response.content.decode()
+    for registration in registrations:
+        assert registration.registrering_id in page
+        assert registration.person_key not in page
+    assert "1963" in page
+
+
+def test_the_form_renders_in_few_queries(world, helpers, mapper, django_assert_max_num_queries):
+    registration = start(world, helpers)
+    # 5 of its own (session, user, registration, roles, period) + 3 to renew the session.
+    with django_assert_max_num_queries(8):
+        response = mapper.get(reverse("registrations:form", args=[registration.registrering_id]))
+    assert response.status_code == 200
+    # Autosave: the same reads, the period, the row locked and updated, the session renewed.
+    with django_assert_max_num_queries(12):
+        mapper.post(
+            reverse("registrations:autosave", args=[registration.registrering_id]),
+            {"rusproblem": "1"},
+            HTTP_HX_REQUEST="true",
+        )

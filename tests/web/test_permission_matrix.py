@@ -1,0 +1,251 @@
+"""Every view × every role × own/other place: allowed or refused, as permissions.py says."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from brukerplan.accounts.models import Membership, Role
+from brukerplan.registrations import mapping
+
+ALL_USERS = [
+    "mapper_a",
+    "mapper_b",
+    "mapper_voss",
+    "contact",
+    "contact_voss",
+    "regional",
+    "regional_oslo",
+    "regional_helse_vest",
+    "analyst",
+    "admin",
+    "nobody",
+]
+EVERYONE = set(ALL_USERS)
+
+
+def _registration(world, helpers, unit, user, *, woman=False, submitted=False):
+    registration = mapping.start_registration(
+        unit=unit,
+        user=world.users[user],
+        fodselsnummer=helpers.person(datetime.date(1980, 5, 17), woman=woman),
+        today=world.today,
+    )
+    if submitted:
+        answers = helpers.complete_answers(registration.kjonn)
+        assert mapping.submit_registration(registration, answers, None, world.today) == []
+    return registration
+
+
+def _to_login(location: str) -> bool:
+    return "/konto/logg-inn/" in location or "/admin/login/" in location
+
+
+# (name, method, url(world, regs), data(world, regs), users allowed)
+VIEWS = [
+    ("index", "get", lambda w, r: reverse("index"), None, EVERYONE),
+    (
+        "own unit list",
+        "get",
+        lambda w, r: reverse("registrations:unit", args=[w.unit_a.id]),
+        None,
+        {"mapper_a", "contact"},
+    ),
+    (
+        "other municipality's unit list",
+        "get",
+        lambda w, r: reverse("registrations:unit", args=[w.unit_voss.id]),
+        None,
+        {"mapper_voss", "contact_voss"},
+    ),
+    (
+        "new registration page",
+        "get",
+        lambda w, r: reverse("registrations:start", args=[w.unit_a.id]),
+        None,
+        {"mapper_a"},
+    ),
+    (
+        "new registration post",
+        "post",
+        lambda w, r: reverse("registrations:start", args=[w.unit_a.id]),
+        lambda w, r: {},
+        {"mapper_a"},
+    ),
+    (
+        "registration form",
+        "get",
+        lambda w, r: reverse("registrations:form", args=[r["a"]]),
+        None,
+        {"mapper_a"},
+    ),
+    (
+        "registration form in another municipality",
+        "get",
+        lambda w, r: reverse("registrations:form", args=[r["voss"]]),
+        None,
+        {"mapper_voss"},
+    ),
+    (
+        "submit registration",
+        "post",
+        lambda w, r: reverse("registrations:form", args=[r["a"]]),
+        lambda w, r: {"rusproblem": "1"},
+        {"mapper_a"},
+    ),
+    (
+        "autosave",
+        "post",
+        lambda w, r: reverse("registrations:autosave", args=[r["a"]]),
+        lambda w, r: {"rusproblem": "1"},
+        {"mapper_a"},
+    ),
+    (
+        "receipt",
+        "get",
+        lambda w, r: reverse("registrations:submitted", args=[r["a_sent"]]),
+        None,
+        {"mapper_a"},
+    ),
+    (
+        "delete draft",
+        "post",
+        lambda w, r: reverse("registrations:delete", args=[r["a"]]),
+        lambda w, r: {},
+        {"mapper_a"},
+    ),
+    (
+        "own municipality overview",
+        "get",
+        lambda w, r: reverse("organisations:overview", args=[w.bergen.code]),
+        None,
+        {"contact", "admin"},
+    ),
+    (
+        "other municipality overview",
+        "get",
+        lambda w, r: reverse("organisations:overview", args=[w.voss.code]),
+        None,
+        {"contact_voss", "admin"},
+    ),
+    (
+        "settle duplicate",
+        "post",
+        lambda w, r: reverse("organisations:choose_duplicate", args=[w.bergen.code]),
+        lambda w, r: {"registrering_id": r["a_sent"]},
+        {"contact"},
+    ),
+    (
+        "units and mappers",
+        "get",
+        lambda w, r: reverse("organisations:units", args=[w.bergen.code]),
+        None,
+        {"contact"},
+    ),
+    (
+        "create unit",
+        "post",
+        lambda w, r: reverse("organisations:units", args=[w.bergen.code]),
+        lambda w, r: {"enhet-name": "Ny enhet", "enhet-type": "annen"},
+        {"contact"},
+    ),
+    (
+        "deactivate unit",
+        "post",
+        lambda w, r: reverse("organisations:set_unit_active", args=[w.bergen.code, w.unit_b.id]),
+        lambda w, r: {"active": "0"},
+        {"contact"},
+    ),
+    (
+        "invite mapper",
+        "post",
+        lambda w, r: reverse("organisations:invite_mapper", args=[w.bergen.code]),
+        lambda w, r: {
+            "inv-unit": w.unit_b.id,
+            "inv-first_name": "Ny",
+            "inv-last_name": "Person",
+            "inv-email": "ny.person@example.org",
+        },
+        {"contact"},
+    ),
+    (
+        "deactivate mapper",
+        "post",
+        lambda w, r: reverse("organisations:deactivate_mapper", args=[w.bergen.code, r["m_b"]]),
+        lambda w, r: {},
+        {"contact"},
+    ),
+    (
+        "other municipality's units",
+        "get",
+        lambda w, r: reverse("organisations:units", args=[w.voss.code]),
+        None,
+        {"contact_voss"},
+    ),
+    ("admin", "get", lambda w, r: reverse("admin:index"), None, {"admin"}),
+]
+
+
+@pytest.mark.parametrize(
+    "name,method,url,data,allowed", VIEWS, ids=[v[0].replace(" ", "_") for v in VIEWS]
+)
+def test_every_role_is_allowed_or_refused_each_view_as_the_rules_say(
+    world, helpers, name, method, url, data, allowed
+):
+    regs = {
+        "a": _registration(world, helpers, world.unit_a, "mapper_a").registrering_id,
+        "a_sent": _registration(
+            world, helpers, world.unit_a, "mapper_a", woman=True, submitted=True
+        ).registrering_id,
+        "voss": _registration(world, helpers, world.unit_voss, "mapper_voss").registrering_id,
+        "m_b": Membership.objects.get(user=world.users["mapper_b"], role=Role.KARTLEGGER).id,
+    }
+    target = url(world, regs)
+    wrong = []
+    anonymous = getattr(Client(), method)(target, data(world, regs) if data else None)
+    if anonymous.status_code != 302 or not _to_login(anonymous["Location"]):
+        wrong.append(f"anonymous got {anonymous.status_code}, not a redirect to the login")
+    # Refused users first, so an allowed destructive request comes last.
+    for username in sorted(ALL_USERS, key=lambda u: u in allowed):
+        client = Client()
+        client.force_login(world.users[username])
+        response = getattr(client, method)(target, data(world, regs) if data else None)
+        refused = response.status_code == 403 or (
+            response.status_code == 302 and _to_login(response["Location"])
+        )
+        if username in allowed and (refused or response.status_code in (404, 405, 500)):
+            wrong.append(f"{username} should be allowed, got {response.status_code}")
+        if username not in allowed and not refused:
+            wrong.append(f"{username} should be refused, got {response.status_code}")
+    assert not wrong, f"{name}: " + "; ".join(wrong)
+
+
+def test_report_permissions_follow_role_and_region(world):
+    from brukerplan.accounts import permissions as p
+
+    u = world.users
+    expected_reports = {
+        "mapper_a": (False, False, False),
+        "contact": (True, False, False),
+        "contact_voss": (False, True, False),
+        "regional": (True, True, False),
+        "regional_helse_vest": (True, True, False),
+        "regional_oslo": (False, False, True),
+        "analyst": (True, True, True),
+        "admin": (True, True, True),
+        "nobody": (False, False, False),
+    }
+    for name, (bergen, voss, oslo) in expected_reports.items():
+        got = tuple(p.may_view_reports(u[name], m) for m in (world.bergen, world.voss, world.oslo))
+        assert got == (bergen, voss, oslo), name
+    expected_rows = {
+        "mapper_a": False,
+        "contact": True,
+        "contact_voss": False,
+        "regional": False,
+        "analyst": True,
+        "admin": False,
+    }
+    for name, allowed in expected_rows.items():
+        assert p.may_view_row_data(u[name], world.bergen) is allowed, name
