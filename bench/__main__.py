@@ -1,0 +1,76 @@
+"""`make bench`: the foundation's speed and memory figures for a 60,000-person national year.
+
+Each step runs in a process of its own (bench/step.py), so the peak memory
+printed is that step's own. Uses a throw-away SQLite database (or
+BENCH_DATABASE_URL) and the synthetic data generator.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PERSONS = int(os.environ.get("BENCH_PERSONS", "60000"))
+YEAR = 2025
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def step(*args: str, env: dict) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.step", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"bench step failed: {' '.join(args)}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["wall_seconds"] = time.perf_counter() - started
+    return figures
+
+
+def report_args(scope: str, out: Path) -> list[str]:
+    return ["report", "--scope", scope, "--year", str(YEAR), "--format", "json", "--out", str(out)]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="brukerplan-bench-") as tmp:
+        env = {
+            **os.environ,
+            "BRUKERPLAN_VAR_DIR": tmp,
+            "BRUKERPLAN_PSEUDONYM_KEY": "bench-key",
+            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
+        }
+        data = Path(tmp) / "national.csv"
+        print(f"BrukerPlan benchmark: {PERSONS} persons, year {YEAR}, {env['DATABASE_URL']}")
+        step("setup", env=env)
+        synth = step("synth", "--persons", str(PERSONS), "--year", str(YEAR),
+                     "--seed", "7", "--out", str(data), env=env)  # fmt: skip
+        rows = sum(1 for _ in data.open(encoding="utf-8")) - 1
+        print(f"synthetic data   {rows} rows in {synth['seconds']:.1f} s")
+        imported = step("import", str(data), env=env)
+        print(
+            f"import           {rows / imported['seconds']:,.0f} rows/s "
+            f"({imported['seconds']:.1f} s; target < 60 s), "
+            f"peak memory {imported['peak_mib']:.0f} MiB"
+        )
+        report = step(*report_args("national", Path(tmp) / "national.json"), env=env)
+        print(
+            f"national report  {report['seconds']:.2f} s (target < 5 s), "
+            f"peak memory {report['peak_mib']:.0f} MiB"
+        )
+        county = step(*report_args("county:46", Path(tmp) / "county.json"), env=env)
+        print(
+            f"county report    {county['seconds']:.2f} s, peak memory {county['peak_mib']:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from brukerplan.accounts.demo import create_demo_accounts
+from brukerplan.registrations import synth
+from brukerplan.registrations.models import Registration
+
+DEMO_YEARS = (2024, 2025)
+DEMO_PERSONS = 6000
+DEMO_SEED = 2026
+
+
+class Command(BaseCommand):
+    help = "Laster demodata (to kartleggingsår med syntetiske data) og demobrukere."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=DEMO_PERSONS)
+
+    def handle(self, *args, persons, **options):
+        for year in DEMO_YEARS:
+            if Registration.objects.filter(aar=year).exists():
+                self.stdout.write(f"Demodata for {year} finnes fra før.")
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"demo-{year}.csv"
+                synth.write_csv(synth.generate(persons, year, DEMO_SEED), path)
+                call_command("import", str(path), stdout=self.stdout, stderr=self.stderr)
+        logins = create_demo_accounts()
+        self.stdout.write("\nDemobrukere (brukernavn / passord):")
+        for username, password, role in logins:
+            self.stdout.write(f"  {username:<18} {password:<20} {role}")
+        self.stdout.write("\nÅpne http://127.0.0.1:8000 og logg inn.\n")
