@@ -55,11 +55,24 @@ from brukerplan.instrument.definition import Instrument
 # --- typed cells ------------------------------------------------------------
 
 
+# Every cell may carry the Polars masks of the persons it counts (`of`, and for a
+# share `numerator_of` and `denominator_of`), evaluated on `Context.persons`.
+# They are for secondary suppression (`brukerplan.reports.secondary`), which
+# works out which published cells a hidden one could be computed back from. They
+# never take part in equality (a Polars expression compared with == is an
+# expression, not a bool).
+
+
+def _mask() -> Any:
+    return field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Count:
     """A number of persons."""
 
     n: int
+    of: pl.Expr | None = _mask()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +81,8 @@ class Share:
 
     numerator: int
     denominator: int
+    numerator_of: pl.Expr | None = _mask()
+    denominator_of: pl.Expr | None = _mask()
 
     @property
     def percent(self) -> float | None:
@@ -78,18 +93,22 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class Mean:
-    """A mean over `n` persons (`value` is None when n is 0)."""
+    """A mean of `column` over `n` persons (`value` is None when n is 0)."""
 
     value: float | None
     n: int
+    of: pl.Expr | None = _mask()
+    column: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class StdDev:
-    """A sample standard deviation (n - 1) over `n` persons (None when n < 2)."""
+    """A sample standard deviation (n - 1) of `column` over `n` persons (None when n < 2)."""
 
     value: float | None
     n: int
+    of: pl.Expr | None = _mask()
+    column: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +117,8 @@ class Total:
 
     value: int
     n: int
+    of: pl.Expr | None = _mask()
+    column: pl.Expr | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +162,22 @@ class Context:
 
     `persons`: the adult persons of the scope and year, one row per person (the
     registration that represents them), with the columns of
-    `brukerplan.reports.frame`. `previous` (the previous year's persons) and
-    `comparisons` (named frames of persons to compare with, e.g. the county and
-    the country) are for the trend and comparison tables still to come.
+    `brukerplan.reports.frame`. `minors`: the persons of the scope and year
+    under the adult age (the under-18 chapter), same columns. `previous`: the
+    previous year's adult persons of the same scope (trends, panel).
+    `comparisons`: named frames of adult persons to compare with (the county,
+    the country, municipalities of the same size). `population`: inhabitants
+    per municipality of the scope and year (columns kommunenummer, adults,
+    total), when imported. Tables that need what is absent return no rows.
     """
 
     persons: pl.DataFrame
     instrument: Instrument
     previous: pl.DataFrame | None = None
     comparisons: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+    minors: pl.DataFrame | None = None
+    population: pl.DataFrame | None = None
+    year: int | None = None
 
     def aggregate(
         self, expressions: Mapping[str, pl.Expr], frame: pl.DataFrame | None = None
@@ -303,8 +331,13 @@ def share_table(
             group.key,
             group.label,
             {
-                column.key: Share(result[f"{i}|{j}"], result[f"{i}"])
-                for j, (column, _) in enumerate(columns)
+                column.key: Share(
+                    result[f"{i}|{j}"],
+                    result[f"{i}"],
+                    numerator_of=group.mask & condition,
+                    denominator_of=group.mask,
+                )
+                for j, (column, condition) in enumerate(columns)
             },
         )
         for i, group in enumerate(groups)
@@ -338,7 +371,12 @@ def share_by_column_group(
         values: dict[str, Cell] = {}
         for j, group in enumerate(groups):
             if item.only in (None, group.key):
-                values[group.key] = Share(result[f"{i}|{j}"], result[f"{j}"])
+                values[group.key] = Share(
+                    result[f"{i}|{j}"],
+                    result[f"{j}"],
+                    numerator_of=item.mask & group.mask,
+                    denominator_of=group.mask,
+                )
             else:
                 values[group.key] = NotApplicable()
         rows.append(Row(item.key, item.label, values))
