@@ -20,7 +20,7 @@ import polars as pl
 
 from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
-from brukerplan.reports import suppression
+from brukerplan.reports import secondary, suppression
 from brukerplan.reports.tables import Context, Count, Table, compute
 
 SCOPE_TYPES = ("national", "county", "municipality", "region")
@@ -54,6 +54,11 @@ def adult_persons(frame: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     return representatives(frame).filter(pl.col("alder") >= instrument.adult_age)
 
 
+def minor_persons(frame: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """One row per person under the adult age (the under-18 chapter), after the duplicate rule."""
+    return representatives(frame).filter(pl.col("alder") < instrument.adult_age)
+
+
 def build_report(
     scope: Scope,
     year: int,
@@ -70,7 +75,14 @@ def build_report(
     if frame.height and (frame["aar"] != year).any():
         raise ValueError(f"the frame holds registrations of another year than {year}")
     persons = adult_persons(frame, instrument)
-    computed = compute(Context(persons=persons, instrument=instrument), tables)
+    ctx = Context(
+        persons=persons,
+        instrument=instrument,
+        minors=minor_persons(frame, instrument),
+        year=year,
+    )
+    computed = compute(ctx, tables)
+    hidden = secondary.hidden_cells(computed, persons, threshold)
     return {
         "scope": scope.as_dict(),
         "year": year,
@@ -78,13 +90,21 @@ def build_report(
         "persons": suppression.apply(Count(persons.height), threshold),
         "registrations": suppression.apply(Count(frame.height), threshold),
         "tables": {
-            table_id: table_document(table, threshold) for table_id, table in computed.items()
+            table_id: table_document(table, threshold, hidden)
+            for table_id, table in computed.items()
         },
     }
 
 
-def table_document(table: Table, threshold: int = suppression.DEFAULT_THRESHOLD) -> dict:
-    """One table as the document carries it: every cell through the small-number rule."""
+def table_document(
+    table: Table,
+    threshold: int = suppression.DEFAULT_THRESHOLD,
+    hidden: frozenset[tuple[str, str, str]] = frozenset(),
+) -> dict:
+    """One table as the document carries it: every cell through the small-number rule.
+
+    `hidden`: (table id, row key, column key) of the cells secondary suppression hides.
+    """
     return {
         "title": table.title,
         "columns": [{"key": c.key, "label": c.label} for c in table.columns],
@@ -92,7 +112,12 @@ def table_document(table: Table, threshold: int = suppression.DEFAULT_THRESHOLD)
             {
                 "key": row.key,
                 "label": row.label,
-                "values": {k: suppression.apply(cell, threshold) for k, cell in row.values.items()},
+                "values": {
+                    k: None
+                    if (table.id, row.key, k) in hidden
+                    else suppression.apply(cell, threshold)
+                    for k, cell in row.values.items()
+                },
             }
             for row in table.rows
         ],
