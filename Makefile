@@ -49,6 +49,9 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+	  $(BIN)/python -m bench.load_mapping; \
+	else echo "Ingen PostgreSQL på 127.0.0.1:5432: hopper over lasttesten av kartleggingen."; fi
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -10,12 +10,17 @@ from django.utils import timezone
 
 from brukerplan.accounts.actions import grant_role
 from brukerplan.accounts.models import Role
+from brukerplan.instrument.cells import parse_cells
 from brukerplan.organisations.actions import open_period
 from brukerplan.organisations.models import County, Municipality, Unit
+from brukerplan.registrations import mapping, synth
+from brukerplan.registrations.models import Registration
 
 DEMO_PASSWORD = "brukerplan-demo"  # noqa: S105 - demo only, printed by the demo command
 BERGEN = "4601"
 VESTLAND = "46"
+CURRENT_PERSONS = 24  # this year's registrations in the demo units, so far in the period
+CURRENT_DRAFTS = 3
 DEMO_UNITS = (
     ("Psykisk helse og rus", Unit.Type.HELSE_OMSORG),
     ("NAV Bergenhus", Unit.Type.NAV),
@@ -67,4 +72,46 @@ def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, 
     grant_role(analyst, Role.ANALYTIKER)
     admin = user("admin", "Ada", "Administrator", "Administrator", staff=True, superuser=True)
     grant_role(admin, Role.ADMINISTRATOR)
+    if not Registration.objects.filter(aar=year, unit__in=units).exists():
+        map_current_year(units, [mapper, mapper2], start, today)
     return logins
+
+
+def map_current_year(units, mappers, start: datetime.date, today: datetime.date) -> None:
+    """This year's mapping under way: submitted registrations, a few drafts, one duplicate.
+
+    Goes through the same actions as the form (`registrations.mapping`), with
+    synthetic persons of Bergen; the last person is also mapped by the second
+    unit, so the contact person has a duplicate to settle.
+    """
+    rows = list(synth.generate(CURRENT_PERSONS, today.year, seed=1, municipalities=[BERGEN]))
+    mapped: set[str] = set()
+    for index, row in enumerate(rows):
+        if row["fodselsnummer"] in mapped:
+            continue
+        mapped.add(row["fodselsnummer"])
+        unit, mapper = units[index % 2], mappers[index % 2]
+        try:
+            registration = mapping.start_registration(
+                unit=unit,
+                user=mapper,
+                fodselsnummer=row["fodselsnummer"],
+                kartlagt_dato=start,
+                today=today,
+            )
+        except mapping.MappingError:
+            continue  # e.g. synthetic data's age range reaches outside the form's
+        answers, _ = parse_cells(
+            mapping.instrument_of(registration), row, mapping.derived_of(registration)
+        )
+        if index < CURRENT_DRAFTS:
+            mapping.save_draft(registration, answers, mapper, today)
+        elif mapping.submit_registration(registration, answers, mapper, today):
+            raise ValueError(f"demo registration {registration.registrering_id} did not validate")
+        elif unit == units[0]:
+            twin_number, twin_answers = row["fodselsnummer"], answers
+    twin = mapping.start_registration(
+        unit=units[1], user=mappers[1], fodselsnummer=twin_number, today=today
+    )
+    if mapping.submit_registration(twin, twin_answers, mappers[1], today):
+        raise ValueError("the demo duplicate did not validate")

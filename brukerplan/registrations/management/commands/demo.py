@@ -3,12 +3,13 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from brukerplan.accounts.demo import create_demo_accounts
 from brukerplan.registrations import synth
 from brukerplan.registrations.models import Registration
 
-DEMO_YEARS = (2024, 2025)
+PAST_YEARS = 2  # mapped years before this one, so that trends have something to show
 DEMO_PERSONS = 6000
 DEMO_SEED = 2026
 
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=DEMO_PERSONS)
 
     def handle(self, *args, persons, **options):
-        for year in DEMO_YEARS:
+        this_year = timezone.localdate().year
+        for year in range(this_year - PAST_YEARS, this_year):
             if Registration.objects.filter(aar=year).exists():
                 self.stdout.write(f"Demodata for {year} finnes fra før.")
                 continue

@@ -1,0 +1,39 @@
+"""`brukerplan demo`: two past years, this year's mapping under way, a login per role."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from brukerplan.accounts.demo import DEMO_PASSWORD
+from brukerplan.organisations.models import MappingPeriod
+from brukerplan.registrations.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_past_years_an_open_period_under_way_and_a_login_per_role():
+    out = io.StringIO()
+    call_command("demo", persons=60, stdout=out)
+    today = timezone.localdate()
+
+    years = set(Registration.objects.values_list("aar", flat=True))
+    assert years == {today.year - 2, today.year - 1, today.year}
+    for username in ("kartlegger", "kommunekontakt", "regional", "analytiker", "admin"):
+        assert username in out.getvalue()
+        user = get_user_model().objects.get(username=username)
+        assert user.is_active and user.check_password(DEMO_PASSWORD)
+
+    assert MappingPeriod.objects.filter(start__lte=today, end__gte=today).exists()
+    current = Registration.objects.filter(aar=today.year, kommunenummer="4601")
+    assert current.filter(status="submitted").count() >= 10
+    assert current.filter(status="draft").exists()
+    twins = current.values("person_key").annotate(n=Count("id")).filter(n__gt=1)
+    assert twins.count() == 1
+
+    before = Registration.objects.count()
+    call_command("demo", persons=60, stdout=io.StringIO())
+    assert Registration.objects.count() == before
