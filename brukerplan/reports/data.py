@@ -1,7 +1,11 @@
 """Fetching the registrations of a scope and year for the report engine.
 
-One query per report: the answers come out of the database as JSON text and
-are decoded by Polars, not row by row in Python.
+The answers come out of the database as JSON text and are decoded by Polars,
+not row by row in Python. A report other than the national one compares with
+the country (and a municipal one with its county and the municipalities of its
+size class): the national frame of the year is loaded once, and the scope and
+every comparison are filtered from it in Polars. The previous year's frame of
+the scope (trends, panel) and the population of the year are one query each.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from brukerplan.instrument import definition
-from brukerplan.organisations.models import County, Municipality
+from brukerplan.instrument.definition import Instrument
+from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import frame
+from brukerplan.reports.comparison import SIZE_CLASS_LABELS, with_size_class
 from brukerplan.reports.document import Scope, build_report
 
 COLUMNS = list(frame.METADATA_SCHEMA)
@@ -86,17 +92,106 @@ class TooFewPersons(Exception):
     """A scope with fewer persons than the small-number threshold gets no report."""
 
 
-def report_document(scope: Scope, year: int) -> dict:
+def population_frame(year: int) -> pl.DataFrame | None:
+    """Inhabitants of every municipality in a year (kommunenummer, year, adults, total)."""
+    rows = Population.objects.filter(year=year).values_list(
+        "municipality_code", "year", "adults", "total"
+    )
+    schema = {"kommunenummer": pl.String, "year": pl.Int32, "adults": pl.Int64, "total": pl.Int64}
+    frame = pl.DataFrame(list(rows), schema=schema, orient="row")
+    return frame if frame.height else None
+
+
+def counties_of(scope: Scope, year: int) -> list[str]:
+    if scope.type == "county":
+        return [scope.code]
+    counties = County.objects.filter(health_region=scope.code, valid_from__lte=year).exclude(
+        valid_to__lt=year
+    )
+    return list(counties.values_list("code", flat=True))
+
+
+def comparison_frames(
+    scope: Scope, year: int, national: pl.DataFrame, population: pl.DataFrame | None
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], dict[str, str]]:
+    """The scope's registrations and the frames to compare with (and their labels).
+
+    A municipality: `fylke` (its county), `landet`, `storrelse` (the municipalities
+    of its size class, by population of the year, when imported). A county or
+    health region: `landet`. The country: nothing.
+    """
+    if scope.type == "national":
+        return national, {}, {}
+    comparisons = {"landet": national}
+    labels = {"landet": "Hele landet"}
+    if scope.type in ("county", "region"):
+        scoped = national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
+        return scoped, comparisons, labels
+    scoped = national.filter(pl.col("kommunenummer") == scope.code)
+    municipality = (
+        Municipality.objects.valid_in(year).filter(code=scope.code).select_related("county").first()
+    )
+    if municipality is not None:
+        county = municipality.county
+        comparisons = {"fylke": national.filter(pl.col("fylkesnummer") == county.code)}
+        labels = {"fylke": county.name, **labels}
+        comparisons["landet"] = national
+    if population is not None:
+        classes = with_size_class(population)
+        own = classes.filter(pl.col("kommunenummer") == scope.code)["storrelse"].to_list()
+        if own and own[0] is not None:
+            same = classes.filter(pl.col("storrelse") == own[0])["kommunenummer"].to_list()
+            comparisons["storrelse"] = national.filter(pl.col("kommunenummer").is_in(same))
+            labels["storrelse"] = f"Kommuner med {SIZE_CLASS_LABELS[own[0]].lower()} innbyggere"
+    return scoped, comparisons, labels
+
+
+def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instrument | None]:
+    """The registrations of the same scope in the year before, and that year's instrument."""
+    try:
+        instrument = definition.for_year(year - 1)
+    except LookupError:  # no instrument, so no registrations, that year
+        return None, None
+    return registrations_frame(scope.type, scope.code, year - 1), instrument
+
+
+def report_document(scope: Scope, year: int, *, national: pl.DataFrame | None = None) -> dict:
+    """The report document of a scope and year, with trends and comparisons.
+
+    `national`: the national frame of the year when the caller has it already
+    (e.g. one report per municipality); loaded here otherwise.
+    """
     threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
     instrument = definition.for_year(year)
-    registrations = registrations_frame(scope.type, scope.code, year)
-    document = build_report(scope, year, registrations, instrument, threshold)
+    if national is None:
+        national = registrations_frame("national", None, year)
+    population = population_frame(year)
+    registrations, comparisons, labels = comparison_frames(scope, year, national, population)
+    if registrations.height < threshold:  # fewer persons still: spare the comparisons
+        raise too_few_persons(scope, year, threshold)
+    previous, previous_instrument = previous_frame(scope, year)
+    document = build_report(
+        scope,
+        year,
+        registrations,
+        instrument,
+        threshold,
+        previous=previous,
+        previous_instrument=previous_instrument,
+        comparisons=comparisons,
+        comparison_labels=labels,
+        population=population,
+    )
     if not document["persons"]:  # null (1 to threshold - 1) or 0
-        raise TooFewPersons(
-            f"Det lages ingen rapport for {scope.name} {year}: færre enn {threshold} "
-            "kartlagte personer over 18 år. Så små tall kan avsløre enkeltpersoner."
-        )
+        raise too_few_persons(scope, year, threshold)
     return document
+
+
+def too_few_persons(scope: Scope, year: int, threshold: int) -> TooFewPersons:
+    return TooFewPersons(
+        f"Det lages ingen rapport for {scope.name} {year}: færre enn {threshold} "
+        "kartlagte personer over 18 år. Så små tall kan avsløre enkeltpersoner."
+    )
 
 
 def municipalities_with_registrations(scope: Scope, year: int) -> list[str]:

@@ -12,7 +12,7 @@ format the numbers of this document and never compute or suppress any.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,19 @@ import polars as pl
 from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
 from brukerplan.reports import secondary, suppression
+from brukerplan.reports.comparison import COMPARISON_LABELS
 from brukerplan.reports.tables import Context, Count, Table, compute
 
 SCOPE_TYPES = ("national", "county", "municipality", "region")
+# The fixed tables computed over every comparison frame (the document's "comparisons").
+COMPARISON_TABLES = (
+    "kategorier",
+    "levekarsindeks",
+    "levekarsindeks_grupper",
+    "levekarsomrader",
+    "nokkeltall",
+    "tjenester_kategori",
+)
 
 
 @dataclass(frozen=True)
@@ -66,29 +76,91 @@ def build_report(
     instrument: Instrument,
     threshold: int = suppression.DEFAULT_THRESHOLD,
     tables: Iterable[str] | None = None,
+    *,
+    previous: pl.DataFrame | None = None,
+    previous_instrument: Instrument | None = None,
+    comparisons: Mapping[str, pl.DataFrame] | None = None,
+    comparison_labels: Mapping[str, str] | None = None,
+    population: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The report document for a scope and year.
 
     `frame`: every registration of the scope and year, duplicates and persons
     under 18 included. `tables`: ids to compute (default: every registered table).
+    `previous`: every registration of the same scope in the year before (trends,
+    panel), read with `previous_instrument` (default `instrument`).
+    `comparisons`: every registration of the frames to compare with, by name
+    (`fylke`, `landet`, `storrelse`; see `brukerplan.reports.comparison`),
+    labelled by `comparison_labels` (default `COMPARISON_LABELS`).
+    `population`: inhabitants of every municipality in `year` (columns
+    kommunenummer, year, adults, total).
+
+    With comparisons the document gets a `comparisons` section (after `tables`):
+    per name, its label, its persons and the `COMPARISON_TABLES` computed over
+    its adult persons, each cell through the small-number rule (and secondary
+    suppression over that frame):
+
+        "comparisons": {"fylke": {"label": "Vestland", "persons": 1234,
+                                  "tables": {"kategorier": {...}, ...}}, ...}
     """
     if frame.height and (frame["aar"] != year).any():
         raise ValueError(f"the frame holds registrations of another year than {year}")
+    if previous is not None and previous.height and (previous["aar"] != year - 1).any():
+        raise ValueError(f"the previous frame holds registrations of another year than {year - 1}")
+    comparisons = dict(comparisons or {})
+    for name, other in comparisons.items():
+        if other.height and (other["aar"] != year).any():
+            raise ValueError(f"comparison {name!r} holds registrations of another year than {year}")
     persons = adult_persons(frame, instrument)
+    previous_persons = None
+    if previous is not None:
+        previous_persons = adult_persons(previous, previous_instrument or instrument)
+    compared = {name: adult_persons(other, instrument) for name, other in comparisons.items()}
     ctx = Context(
         persons=persons,
         instrument=instrument,
+        previous=previous_persons,
+        comparisons=compared,
         minors=minor_persons(frame, instrument),
+        population=population,
         year=year,
     )
     computed = compute(ctx, tables)
     hidden = secondary.hidden_cells(computed, persons, threshold)
-    return {
+    labels = {**COMPARISON_LABELS, **(comparison_labels or {})}
+    document = {
         "scope": scope.as_dict(),
         "year": year,
         "instrument_version": instrument.version,
         "persons": suppression.apply(Count(persons.height), threshold),
         "registrations": suppression.apply(Count(frame.height), threshold),
+        "tables": {
+            table_id: table_document(table, threshold, hidden)
+            for table_id, table in computed.items()
+        },
+    }
+    if compared:
+        document["comparisons"] = {
+            name: comparison_document(labels.get(name, name), other, instrument, year, threshold)
+            for name, other in compared.items()
+        }
+    return document
+
+
+def comparison_document(
+    label: str,
+    persons: pl.DataFrame,
+    instrument: Instrument,
+    year: int,
+    threshold: int = suppression.DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """One frame to compare with: its label, persons and the `COMPARISON_TABLES` over it."""
+    ctx = Context(persons=persons, instrument=instrument, year=year)
+    computed = compute(ctx, COMPARISON_TABLES)
+    hidden = secondary.hidden_cells(computed, persons, threshold)
+    return {
+        "label": label,
+        "persons": suppression.apply(Count(persons.height), threshold),
         "tables": {
             table_id: table_document(table, threshold, hidden)
             for table_id, table in computed.items()

@@ -415,10 +415,26 @@ def kategorier(ctx: Context) -> TableData:
     rows = []
     for group in categories:
         main = instrument.main_group_of(group.key)
-        rows.append(row_of(group, antall=Count(n[group.key]), andel=Share(n[group.key], n[main])))
-    for group in mains:
-        rows.append(row_of(group, antall=Count(n[group.key]), andel=Share(n[group.key], n[ALLE])))
-    rows.append(row_of(everyone, antall=Count(n[ALLE]), andel=Share(n[ALLE], n[ALLE])))
+        main_mask = main_group(main).mask
+        rows.append(
+            row_of(
+                group,
+                antall=Count(n[group.key], of=group.mask),
+                andel=Share(
+                    n[group.key], n[main], numerator_of=group.mask, denominator_of=main_mask
+                ),
+            )
+        )
+    for group in [*mains, everyone]:
+        rows.append(
+            row_of(
+                group,
+                antall=Count(n[group.key], of=group.mask),
+                andel=Share(
+                    n[group.key], n[ALLE], numerator_of=group.mask, denominator_of=everyone.mask
+                ),
+            )
+        )
     return [ANTALL, ANDEL], rows
 
 
@@ -443,11 +459,13 @@ def rus_psyk_matrise(ctx: Context) -> TableData:
                         f"{drugs.label} {drugs.label_of(r).lower()}, "
                         f"{mental.label.lower()} {mental.label_of(p).lower()}"
                     )
-                    rows.append(
-                        Row(
-                            f"{category}:{r}:{p}", label, {"antall": Count(found[(category, r, p)])}
-                        )
+                    mask = (
+                        equals("kategori", category)
+                        & equals("rusmiddelbruk", r)
+                        & equals("psykisk_helse", p)
                     )
+                    cell = Count(found[(category, r, p)], of=mask)
+                    rows.append(Row(f"{category}:{r}:{p}", label, {"antall": cell}))
     return [ANTALL], rows
 
 
@@ -465,9 +483,9 @@ def levekarsindeks(ctx: Context) -> TableData:
     rows = [
         row_of(
             group,
-            antall=Count(r[f"n{i}"]),
-            snitt=Mean(r[f"mean{i}"], r[f"n{i}"]),
-            standardavvik=StdDev(r[f"sd{i}"], r[f"n{i}"]),
+            antall=Count(r[f"n{i}"], of=group.mask),
+            snitt=Mean(r[f"mean{i}"], r[f"n{i}"], of=group.mask, column="levekarsindeks"),
+            standardavvik=StdDev(r[f"sd{i}"], r[f"n{i}"], of=group.mask, column="levekarsindeks"),
         )
         for i, group in enumerate(groups)
     ]
@@ -601,7 +619,10 @@ def alder_kategori(ctx: Context) -> TableData:
         expressions[f"n{i}"] = group.mask.sum()
         expressions[f"mean{i}"] = pl.col("alder").filter(group.mask).mean()
     r = ctx.aggregate(expressions)
-    rows = [row_of(group, snitt=Mean(r[f"mean{i}"], r[f"n{i}"])) for i, group in enumerate(groups)]
+    rows = [
+        row_of(group, snitt=Mean(r[f"mean{i}"], r[f"n{i}"], of=group.mask, column="alder"))
+        for i, group in enumerate(groups)
+    ]
     return [Column("snitt", "Gjennomsnittsalder (år)")], rows
 
 
@@ -676,10 +697,20 @@ def barn_kategori(ctx: Context) -> TableData:
     rows = [
         row_of(
             group,
-            antall=Count(r[f"n{i}"]),
-            med_barn=Count(r[f"parents{i}"]),
-            andel=Share(r[f"parents{i}"], r[f"n{i}"]),
-            barn=Total(int(r[f"children{i}"]), r[f"parents{i}"]),
+            antall=Count(r[f"n{i}"], of=group.mask),
+            med_barn=Count(r[f"parents{i}"], of=group.mask & (children > 0)),
+            andel=Share(
+                r[f"parents{i}"],
+                r[f"n{i}"],
+                numerator_of=group.mask & (children > 0),
+                denominator_of=group.mask,
+            ),
+            barn=Total(
+                int(r[f"children{i}"]),
+                r[f"parents{i}"],
+                of=group.mask & (children > 0),
+                column=children,
+            ),
         )
         for i, group in enumerate(groups)
     ]
@@ -711,8 +742,8 @@ def barn_indeks_barnevern(ctx: Context) -> TableData:
     rows = [
         row_of(
             group,
-            med_barnevern=Count(r[f"with{i}"]),
-            uten_barnevern=Count(r[f"without{i}"]),
+            med_barnevern=Count(r[f"with{i}"], of=group.mask & selected & welfare),
+            uten_barnevern=Count(r[f"without{i}"], of=group.mask & selected & ~welfare),
         )
         for i, group in enumerate(groups)
     ]
@@ -739,3 +770,7 @@ def tjenester_kategori(ctx: Context) -> TableData:
         (Column("spesialist", "Spesialisthelsetjenester"), any_of(*SPECIALIST_GROUPS)),
     ]
     return share_table(ctx, standard_groups(ctx.instrument), columns)
+
+
+from brukerplan.reports import annual  # noqa: E402, F401, I001  (registers the annual report's tables)
+from brukerplan.reports import comparison  # noqa: E402, F401  (registers the comparison, trend and panel tables)
