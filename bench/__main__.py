@@ -1,5 +1,9 @@
 """`make bench`: the foundation's speed and memory figures for a 60,000-person national year.
 
+After the import and the JSON reports, the renderings (bench/reports.py): the
+national and a municipal PDF, every municipal PDF of Vestland, the national
+deck and workbook (BENCH_RENDERINGS=0 leaves them out).
+
 Each step runs in a process of its own (bench/step.py), so the peak memory
 printed is that step's own. Uses a throw-away SQLite database (or
 BENCH_DATABASE_URL) and the synthetic data generator.
@@ -12,6 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import reports
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "60000"))
 YEAR = 2025
@@ -70,6 +76,8 @@ def main() -> None:
         print(
             f"county report    {county['seconds']:.2f} s, peak memory {county['peak_mib']:.0f} MiB"
         )
+        if os.environ.get("BENCH_RENDERINGS", "1") != "0":
+            reports.run(step, env, Path(tmp), YEAR)
 
 
 if __name__ == "__main__":

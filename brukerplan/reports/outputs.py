@@ -3,7 +3,8 @@
 import json
 
 
-def output(document: dict, format: str) -> bytes:
+def output(document: dict, format: str, *, main_group: str | None = None) -> bytes:
+    """`main_group` (rus | psykisk): the deck of that main group only (PowerPoint)."""
     if format == "json":
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
     if format == "pdf":
@@ -13,9 +14,17 @@ def output(document: dict, format: str) -> bytes:
     if format == "pptx":
         from brukerplan.reports.render.pptx import render_pptx
 
-        return render_pptx(document)
+        return render_pptx(document, main_group)
     if format == "xlsx":
         from brukerplan.reports.render.xlsx import render_xlsx
 
         return render_xlsx(document)
     raise ValueError(f"unknown format {format}")
+
+
+def write_output(document: dict, format: str, path, *, main_group: str | None = None) -> str:
+    """Renders `document` to the file `path` (run in a worker process by the batch command)."""
+    from pathlib import Path
+
+    Path(path).write_bytes(output(document, format, main_group=main_group))
+    return str(path)

@@ -80,3 +80,29 @@ def test_it_writes_one_report_per_municipality_to_a_folder(imported, tmp_path):
     assert "brukerplan-2025-4601.json" in written
     assert "brukerplan-2025-4618.json" not in written
     assert "Ingen rapport for" in err.getvalue() and "Ullensvang" in err.getvalue()
+
+
+def test_it_renders_the_municipal_files_in_a_pool_of_processes(imported, tmp_path):
+    err = io.StringIO()
+    call_command(
+        "report", "--scope", "county:46", "--year", "2025", "--all-municipalities",
+        "--format", "xlsx", "--workers", "2", "--out", str(tmp_path), stderr=err,
+    )  # fmt: skip
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "brukerplan-2025-4601.xlsx" in written
+    assert all(p.read_bytes()[:2] == b"PK" for p in tmp_path.iterdir())
+    assert "Ullensvang" in err.getvalue()  # too few persons: no file, and said so
+
+
+def test_it_writes_one_deck_per_main_group(imported, tmp_path):
+    from pptx import Presentation
+
+    for group in ("rus", "psykisk"):
+        out = tmp_path / f"{group}.pptx"
+        call_command(
+            "report", "--scope", "municipality:0301", "--year", "2025", "--format", "pptx",
+            "--main-group", group, "--out", str(out), stderr=io.StringIO(),
+        )  # fmt: skip
+        title = Presentation(str(out)).slides[0].placeholders[1].text
+        expected = "rusproblemer" if group == "rus" else "kun psykiske problemer"
+        assert expected in title

@@ -9,6 +9,7 @@ import pytest
 from pptx import Presentation
 
 from brukerplan.reports.render import xlsx
+from brukerplan.reports.render.common import compared_table
 
 
 def pdf_text(data: bytes) -> str:
@@ -73,11 +74,13 @@ def sheet(data: bytes, name: str, n_rows: int) -> pl.DataFrame:
 def sheet_values(data: bytes, document: dict, table_id: str) -> dict[tuple[str, str], object]:
     """(row key, column key) -> the sheet's value, for a table of the document."""
     table = document["tables"][table_id]
+    # With comparisons the sheet has their columns too ("<key>@<name>"), labelled apart.
+    shown = compared_table(table_id, document) or table
     name = xlsx.sheet_names(document)[table_id]
     frame = sheet(data, name, len(table["rows"]))
     out = {}
     for record in frame.iter_rows(named=True):
-        for column in table["columns"]:
+        for column in shown["columns"]:
             out[(record["Nøkkel"], column["key"])] = record[column["label"]]
     return out
 

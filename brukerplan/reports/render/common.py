@@ -65,10 +65,64 @@ _NOT_APPLICABLE_ROWS = {"nokkeltall": ("injiserer", "overdose:")}
 
 
 def not_applicable(table_id: str, row_key: str, column_key: str) -> bool:
+    column_key = base_column(column_key)
     prefixes = _NOT_APPLICABLE_ROWS.get(table_id, ())
     return column_key == "psykisk" and any(
         row_key == p or (p.endswith(":") and row_key.startswith(p)) for p in prefixes
     )
+
+
+# --- comparisons ------------------------------------------------------------
+
+# A compared column's key: "<column key>@<comparison name>" (see `compared_table`).
+COMPARED = "@"
+
+
+def base_column(column_key: str) -> str:
+    """The document's column key of a (possibly compared) column."""
+    return column_key.split(COMPARED, 1)[0]
+
+
+def comparisons_of(document: dict, table_id: str) -> list[tuple[str, str, dict]]:
+    """(name, label, table) of every comparison in the document that has this table."""
+    out = []
+    for name, comparison in (document.get("comparisons") or {}).items():
+        table = (comparison.get("tables") or {}).get(table_id)
+        if table and table.get("rows"):
+            out.append((name, comparison.get("label") or name, table))
+    return out
+
+
+def compared_table(table_id: str, document: dict) -> dict | None:
+    """The table with the comparisons' numbers beside the scope's own: for every column of
+    the document's table, the scope's value and then each comparison's (county, nation,
+    size class, as the document's `comparisons` has them). None without comparisons.
+
+    Columns: "<key>" ("<label> – <scope>") and "<key>@<name>" ("<label> – <comparison>");
+    rows: the document table's, a row missing in a comparison is null there.
+    """
+    table = (document.get("tables") or {}).get(table_id)
+    others = comparisons_of(document, table_id)
+    if not table or not table.get("rows") or not others:
+        return None
+    own = scope_name(document)
+    columns, rows = [], []
+    for column in table["columns"]:
+        columns.append({"key": column["key"], "label": f"{column['label']} – {own}"})
+        for name, label, _ in others:
+            key = f"{column['key']}{COMPARED}{name}"
+            columns.append({"key": key, "label": f"{column['label']} – {label}"})
+    by_name = {name: {r["key"]: r["values"] for r in other["rows"]} for name, _, other in others}
+    for row in table["rows"]:
+        values = {}
+        for column in table["columns"]:
+            values[column["key"]] = row["values"].get(column["key"])
+            for name, _, _ in others:
+                values[f"{column['key']}{COMPARED}{name}"] = (
+                    by_name[name].get(row["key"], {}).get(column["key"])
+                )
+        rows.append({"key": row["key"], "label": row["label"], "values": values})
+    return {"title": table["title"], "columns": columns, "rows": rows}
 
 
 # --- number formats --------------------------------------------------------
@@ -81,6 +135,7 @@ _TABLE_KINDS = {("alder_kategori", "snitt"): AGE}
 
 def column_kind(table_id: str, column_key: str) -> str:
     """How a column's numbers are formatted: count, percent, mean or age (1 decimal)."""
+    column_key = base_column(column_key)
     if (table_id, column_key) in _TABLE_KINDS:
         return _TABLE_KINDS[(table_id, column_key)]
     if column_key in _COUNT_COLUMNS or column_key.startswith("antall"):
@@ -800,6 +855,18 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
                 )
             )
     return DisplayTable("rus_psyk_matrise", table["title"], header, tuple(body), _notes(body))
+
+
+def comparison_display_table(table_id: str, document: dict, instrument=None) -> DisplayTable | None:
+    """The table of the scope's numbers beside the comparisons' (None without comparisons)."""
+    table = compared_table(table_id, document)
+    if table is None:
+        return None
+    instrument = instrument or instrument_for(document)
+    labels = ", ".join(label for _, label, _ in comparisons_of(document, table_id))
+    table = {**table, "title": f"Sammenligning med {labels}: {table['title']}"}
+    shown = _generic_table(table_id, table, document, instrument, None)
+    return shown if shown.body else None
 
 
 def display_table(

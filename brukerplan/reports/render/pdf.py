@@ -23,7 +23,9 @@ from brukerplan.reports.render.common import (
     MAIN_GROUPS,
     SECTIONS,
     SMALL_NUMBERS_TEXT,
+    TABLES,
     DisplayTable,
+    comparison_display_table,
     display_table,
     figures,
     format_number,
@@ -86,8 +88,10 @@ def _cell(cell) -> dict:
     }
 
 
-def _table_context(shown: DisplayTable) -> dict:
+def _table_context(shown: DisplayTable, *, compared: bool = False) -> dict:
     return {
+        "table_id": shown.table_id,
+        "compared": compared,
         "title": shown.title,
         "n_text": shown.n_text,
         "notes": shown.notes,
@@ -111,16 +115,33 @@ def _figure_n(figure, sizes: dict) -> str:
     return ""
 
 
-def html(document: dict, *, chart_set: str = "main") -> str:
-    """The report as HTML for WeasyPrint. `chart_set`: main | all | none."""
+def shown_table_ids(document: dict, table_set: str | None = None) -> list[str]:
+    """The tables the PDF shows. `table_set`: "core" (the tables of report-format.md's fixed
+    list: the municipal report, short and quick to read) or "all"; None: "core" for a
+    municipality, "all" otherwise. Tables without rows are left out."""
+    if table_set is None:
+        scope_type = (document.get("scope") or {}).get("type")
+        table_set = "core" if scope_type == "municipality" else "all"
+    tables = document.get("tables", {})
+    ids = [t for t in ordered_table_ids(document) if tables[t].get("rows")]
+    if table_set == "core":
+        ids = [t for t in ids if t in TABLES]
+    return ids
+
+
+def html(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> str:
+    """The report as HTML for WeasyPrint. `chart_set`: main | all | none; `table_set`:
+    core | all | None (see `shown_table_ids`)."""
     instrument = instrument_for(document)
     sizes = group_sizes(document)
     tables = document.get("tables", {})
+    table_ids = shown_table_ids(document, table_set)
+    left_out = len(shown_table_ids(document, "all")) - len(table_ids)
 
     # Collect the figures first, so that every SVG is made once, in parallel.
     figure_list = []
     if chart_set != "none":
-        for table_id in ordered_table_ids(document):
+        for table_id in table_ids:
             for figure in figures(table_id, tables[table_id], instrument):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
                     figure_list.append(figure)
@@ -131,7 +152,7 @@ def html(document: dict, *, chart_set: str = "main") -> str:
 
     sections: list[dict] = []
     table_number = figure_number = 0
-    for table_id in ordered_table_ids(document):
+    for table_id in table_ids:
         table = tables[table_id]
         info = table_info(table_id, table)
         shown = display_table(table_id, table, document, instrument)
@@ -151,10 +172,15 @@ def html(document: dict, *, chart_set: str = "main") -> str:
                     "note": figure.note,
                 }
             )
-        if shown is None and not figs:
+        compared = comparison_display_table(table_id, document, instrument)
+        if shown is None and not figs and compared is None:
             continue
-        if shown is not None:
-            table_number += 1
+        shown_tables = []
+        for one, is_compared in ((shown, False), (compared, True)):
+            if one is not None:
+                table_number += 1
+                context = _table_context(one, compared=is_compared)
+                shown_tables.append({"number": table_number, **context})
         title = SECTIONS.get(info.section, info.section)
         if not sections or sections[-1]["key"] != info.section:
             sections.append({"key": info.section, "title": title, "items": []})
@@ -164,8 +190,7 @@ def html(document: dict, *, chart_set: str = "main") -> str:
                 "title": table["title"],
                 "intro": info.intro,
                 "figures": figs,
-                "number": table_number,
-                "table": _table_context(shown) if shown is not None else None,
+                "tables": shown_tables,
             }
         )
 
@@ -220,6 +245,7 @@ def html(document: dict, *, chart_set: str = "main") -> str:
         "help_rows": help_rows,
         "points": points,
         "index_groups": index_groups,
+        "left_out": left_out,
     }
     return (
         _engine()
@@ -237,8 +263,9 @@ def _decimal(value: float) -> str:
     return text.replace(".", ",")
 
 
-def render_pdf(document: dict, *, chart_set: str = "main") -> bytes:
+def render_pdf(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> bytes:
     """The report as PDF bytes."""
     from weasyprint import HTML  # imported here: heavy, and only the PDF needs it
 
-    return HTML(string=html(document, chart_set=chart_set), base_url=str(TEMPLATES)).write_pdf()
+    text = html(document, chart_set=chart_set, table_set=table_set)
+    return HTML(string=text, base_url=str(TEMPLATES)).write_pdf()

@@ -25,6 +25,7 @@ from brukerplan.reports.render.common import (
     SMALL_NUMBERS_TEXT,
     Figure,
     column_kind,
+    compared_table,
     figures,
     group_sizes,
     instrument_for,
@@ -58,7 +59,17 @@ def sheet_names(document: dict) -> dict[str, str]:
     return names
 
 
-def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | None = None) -> bytes:
+def render_xlsx(
+    document: dict,
+    raw_rows: tuple[list[str], Iterable[dict]] | None = None,
+    *,
+    include_rows: bool = False,
+) -> bytes:
+    """The workbook as .xlsx bytes. `raw_rows` (header, rows) or `include_rows` (a municipal
+    document: its registrations through `registrations.exports`, for roles allowed to see
+    row data) add the sheet «Rådata»."""
+    if raw_rows is None and include_rows:
+        raw_rows = _export_rows(document)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "nan_inf_to_errors": True})
     fmt = {
@@ -81,6 +92,15 @@ def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | Non
         _raw(book, raw_rows, fmt)
     book.close()
     return out.getvalue()
+
+
+def _export_rows(document: dict) -> tuple[list[str], Iterable[dict]]:
+    from brukerplan.registrations.exports import municipality_export  # needs the database
+
+    scope = document.get("scope") or {}
+    if scope.get("type") != "municipality":
+        raise ValueError("row data are exported for one municipality at a time")
+    return municipality_export(scope["code"], int(document["year"]))
 
 
 def _front(book, document: dict, names: dict, fmt: dict) -> None:
@@ -132,7 +152,8 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
 
 
 def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt: dict) -> None:
-    table = document["tables"][table_id]
+    # With comparisons (county, nation, size class) their numbers stand beside the scope's.
+    table = compared_table(table_id, document) or document["tables"][table_id]
     sheet = book.add_worksheet(name)
     sheet.write(0, 0, table["title"], fmt["title"])
     info = table_info(table_id, table)
@@ -187,7 +208,7 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     # Charts to the right of the table; their data blocks below it.
     chart_at = [HEADER_ROW, key_col + 2]
     data_row = last + 2 + len(notes) + 2
-    for figure in figures(table_id, table, instrument):
+    for figure in figures(table_id, document["tables"][table_id], instrument):
         data_row = _chart(book, sheet, name, figure, data_row, chart_at, fmt)
 
 

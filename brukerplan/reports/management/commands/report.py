@@ -1,11 +1,15 @@
 import json
+import os
 import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from brukerplan.reports.batch import municipal_documents
 from brukerplan.reports.data import (
     TooFewPersons,
     UnknownScope,
@@ -13,7 +17,7 @@ from brukerplan.reports.data import (
     report_document,
     resolve_scope,
 )
-from brukerplan.reports.outputs import output
+from brukerplan.reports.outputs import output, write_output
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
 
@@ -31,14 +35,26 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="json")
         parser.add_argument("--out", type=Path, help="fil (eller mappe) å skrive til")
         parser.add_argument("--all-municipalities", action="store_true")
+        parser.add_argument(
+            "--main-group",
+            choices=("rus", "psykisk"),
+            help="PowerPoint: bare denne hovedgruppen (én presentasjon per hovedgruppe)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="prosesser som lager filene med --all-municipalities (standard: antall kjerner)",
+        )
 
-    def handle(self, *args, scope, year, format, out, all_municipalities, **options):
+    def handle(self, *args, scope, year, format, out, all_municipalities, workers, **options):
+        self.main_group = options.get("main_group")
         try:
             resolved = resolve_scope(scope, year)
         except UnknownScope as error:
             raise CommandError(str(error)) from None
         if all_municipalities:
-            self._all_municipalities(resolved, year, format, out)
+            self._all_municipalities(resolved, year, format, out, workers)
             return
         if out is None and format != "json":
             raise CommandError(f"--format {format} trenger --out FIL")
@@ -49,29 +65,63 @@ class Command(BaseCommand):
         if out is None:
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
-        out.write_bytes(output(document, format))
+        out.write_bytes(output(document, format, main_group=self.main_group))
         self.stderr.write(f"Skrev rapporten for {resolved.name} {year} til {out}.")
 
-    def _all_municipalities(self, scope, year, format, out: Path | None):
+    def _all_municipalities(self, scope, year, format, out: Path | None, workers: int | None):
         if out is None:
             raise CommandError("--all-municipalities trenger --out MAPPE")
         out.mkdir(parents=True, exist_ok=True)
         codes = municipalities_with_registrations(scope, year)
         if not codes:
             raise CommandError(f"Ingen kommuner i {scope.name} har kartlegginger i {year}.")
+        workers = workers or os.cpu_count() or 1
         written, skipped = 0, []
-        with tqdm(codes, desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr) as bar:
-            for code in bar:
-                municipality = resolve_scope(f"municipality:{code}", year)
-                bar.set_postfix_str(municipality.name)
-                try:
-                    document = report_document(municipality, year)
-                except TooFewPersons:
-                    skipped.append(municipality.name)
+        # The documents are built here, one after the other from one national frame (the
+        # database stays in this process); the files are rendered in a pool of processes.
+        pool = None
+        if workers > 1 and format != "json":
+            # forkserver: the workers start clean (no copy of this process's database
+            # connection or Polars threads); they need no Django, only the renderers.
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
+        pending: set[Future] = set()
+        with tqdm(
+            total=len(codes), desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr
+        ) as bar:
+
+            def finish(done: set[Future]) -> None:
+                for future in done:
+                    future.result()  # re-raises a failure of the worker
+                    bar.update()
+
+            for item in municipal_documents(scope, year, codes):
+                bar.set_postfix_str(item.scope.name)
+                if item.document is None:
+                    skipped.append(item.scope.name)
+                    bar.update()
                     continue
-                path = out / f"brukerplan-{year}-{code}.{format}"
-                path.write_bytes(output(document, format))
+                suffix = f"-{self.main_group}" if self.main_group else ""
+                path = out / f"brukerplan-{year}-{item.code}{suffix}.{format}"
                 written += 1
+                if pool is None:
+                    write_output(item.document, format, path, main_group=self.main_group)
+                    bar.update()
+                    continue
+                pending.add(
+                    pool.submit(
+                        write_output, item.document, format, path, main_group=self.main_group
+                    )
+                )
+                if len(pending) >= 2 * workers:  # keep memory bounded
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    finish(done)
+            if pool is not None:
+                try:
+                    while pending:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        finish(done)
+                finally:
+                    pool.shutdown(cancel_futures=True)
         self.stderr.write(f"Skrev {written} kommunerapporter for {scope.name} {year} til {out}.")
         if skipped:
             self.stderr.write(

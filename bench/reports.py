@@ -1,0 +1,41 @@
+"""The renderings' part of `make bench`: report files from the benchmark's database.
+
+Run by bench/__main__.py after the import step; each step runs in a process of
+its own (bench/step.py) and prints its seconds (the command, documents included)
+and peak memory, next to its target (on a 2-core machine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+# (label, scope, format, all municipalities, target in seconds)
+STEPS = (
+    ("national PDF", "national", "pdf", False, 30),
+    ("municipal PDF (Bergen)", "municipality:4601", "pdf", False, 3),
+    ("Vestland, every municipal PDF", "county:46", "pdf", True, 120),
+    ("national PPTX", "national", "pptx", False, None),
+    ("national XLSX", "national", "xlsx", False, None),
+)
+
+
+def run(step: Callable[..., dict], env: dict, tmp: Path, year: int) -> list[dict]:
+    """Times every rendering; returns the figures (and prints them)."""
+    results = []
+    for label, scope, format, every, target in STEPS:
+        out = tmp / (
+            f"{scope.replace(':', '-')}-all" if every else f"{scope.replace(':', '-')}.{format}"
+        )
+        args = ["report", "--scope", scope, "--year", str(year), "--format", format]
+        args += ["--out", str(out)] + (["--all-municipalities"] if every else [])
+        figures = step(*args, env=env)
+        files = len(list(out.iterdir())) if every else 1
+        goal = f"target < {target} s" if target else "no target"
+        extra = f", {files} files" if every else ""
+        print(
+            f"{label:<32} {figures['seconds']:6.2f} s ({goal}{extra}), "
+            f"peak memory {figures['peak_mib']:.0f} MiB"
+        )
+        results.append({"label": label, "target": target, "files": files, **figures})
+    return results
