@@ -8,6 +8,7 @@ urlpatterns = [
     path("konto/", include("brukerplan.accounts.urls")),
     path("", include("brukerplan.registrations.urls")),
     path("", include("brukerplan.organisations.urls")),
+    path("rapporter/", include("brukerplan.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

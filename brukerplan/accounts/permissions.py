@@ -11,6 +11,9 @@ place. The rules:
 | see a municipality's overview    | –        | own munic.   | –          | –       | any   |
 | manage units, mappers, duplicates| –        | own munic.   | –          | –       | –     |
 | see a municipality's reports     | –        | own munic.   | its region | any     | any   |
+| see a county's reports           | –        | –            | its region | any     | any   |
+| see a health region's reports    | –        | –            | its region | any     | any   |
+| see the national report          | –        | –            | –          | any     | any   |
 | see pseudonymised row data       | –        | own munic.   | –          | any     | –     |
 | use the Django admin             | –        | –            | –          | –       | staff |
 
@@ -22,8 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from brukerplan.accounts.models import Membership, Role
-from brukerplan.organisations.models import Municipality, Unit
+from brukerplan.organisations.models import County, Municipality, Unit
+from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
 
 _CACHE_ATTRIBUTE = "_brukerplan_scope"
@@ -158,6 +164,91 @@ def may_view_row_data(user, municipality: Municipality) -> bool:
 def may_view_national_reports(user) -> bool:
     scope = scope_of(user)
     return scope.analyst or scope.administrator
+
+
+# --- reports by scope (the dashboard) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """A scope a report can be made for: type national | region | county | municipality."""
+
+    type: str
+    code: str | None
+    name: str
+
+    @property
+    def key(self) -> str:
+        """The scope as `brukerplan.reports.data.resolve_scope` reads it: "county:46"."""
+        return self.type if self.code is None else f"{self.type}:{self.code}"
+
+
+def _counties_in(year: int):
+    return County.objects.filter(valid_from__lte=year).exclude(valid_to__lt=year).order_by("code")
+
+
+def report_scopes_for(user, year: int) -> list[ReportScope]:
+    """Every scope whose report the user may see in the year: national, health regions,
+    counties, municipalities (in that order, each by code)."""
+    scope = scope_of(user)
+    everything = scope.analyst or scope.administrator
+    if not (everything or scope.contact_municipalities or scope.roles & {Role.REGIONAL}):
+        return []
+    found: list[ReportScope] = []
+    if everything:
+        found.append(ReportScope("national", None, "Hele landet"))
+    regions = HEALTH_REGIONS if everything else scope.regional_health_regions
+    found += [ReportScope("region", k, v) for k, v in HEALTH_REGIONS.items() if k in regions]
+    counties = []
+    if everything or scope.regional_counties or scope.regional_health_regions:
+        counties = [
+            c
+            for c in _counties_in(year)
+            if everything
+            or c.code in scope.regional_counties
+            or c.health_region in scope.regional_health_regions
+        ]
+    found += [ReportScope("county", c.code, c.name) for c in counties]
+    municipalities = Municipality.objects.valid_in(year).order_by("code")
+    if not everything:
+        municipalities = municipalities.filter(
+            Q(code__in=scope.contact_municipalities)
+            | Q(county__code__in=[c.code for c in counties])
+        )
+    found += [
+        ReportScope("municipality", code, name)
+        for code, name in municipalities.values_list("code", "name")
+    ]
+    return found
+
+
+def may_view_report(user, scope_type: str, code: str | None, year: int) -> bool:
+    """The report of one scope (as `report_scopes_for` lists them) in a year."""
+    scope = scope_of(user)
+    if scope.analyst or scope.administrator:
+        return True
+    if scope_type == "region":
+        return code in scope.regional_health_regions
+    if scope_type == "county":
+        return code in scope.regional_counties or any(
+            c.health_region in scope.regional_health_regions
+            for c in _counties_in(year).filter(code=code)
+        )
+    if scope_type == "municipality":
+        if code in scope.contact_municipalities:
+            return True
+        municipality = (
+            Municipality.objects.valid_in(year).filter(code=code).select_related("county").first()
+        )
+        return municipality is not None and may_view_reports(user, municipality)
+    return False
+
+
+def may_download_row_data(user, scope_type: str, code: str | None, year: int) -> bool:
+    """The report's workbook with the raw rows: only a municipality's, and only for whoever
+    may see its rows (as `may_view_row_data`: its contact person, analysts)."""
+    scope = scope_of(user)
+    return scope_type == "municipality" and (scope.analyst or code in scope.contact_municipalities)
 
 
 def may_use_admin(user) -> bool:

@@ -23,6 +23,7 @@ ALL_USERS = [
     "nobody",
 ]
 EVERYONE = set(ALL_USERS)
+REPORT_READERS = EVERYONE - {"mapper_a", "mapper_b", "mapper_voss", "nobody"}
 
 
 def _registration(world, helpers, unit, user, *, woman=False, submitted=False):
@@ -184,6 +185,73 @@ VIEWS = [
         {"contact_voss"},
     ),
     ("admin", "get", lambda w, r: reverse("admin:index"), None, {"admin"}),
+    ("report chooser", "get", lambda w, r: reverse("reports:index"), None, REPORT_READERS),
+    (
+        "own municipality report",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["municipality-4601", w.today.year]),
+        None,
+        {"contact", "regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "other municipality report",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["municipality-4621", w.today.year]),
+        None,
+        {"contact_voss", "regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "report of a municipality outside the region",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["municipality-0301", w.today.year]),
+        None,
+        {"regional_oslo", "analyst", "admin"},
+    ),
+    (
+        "county report",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["county-46", w.today.year]),
+        None,
+        {"regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "health region report",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["region-helse_vest", w.today.year]),
+        None,
+        {"regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "national report",
+        "get",
+        lambda w, r: reverse("reports:dashboard", args=["national", w.today.year]),
+        None,
+        {"analyst", "admin"},
+    ),
+    (
+        "report download",
+        "get",
+        lambda w, r: reverse("reports:download", args=["municipality-4601", w.today.year, "pdf"]),
+        None,
+        {"contact", "regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "county report download",
+        "get",
+        lambda w, r: reverse("reports:download", args=["county-46", w.today.year, "xlsx"]),
+        None,
+        {"regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
+        "report workbook with raw rows",
+        "get",
+        lambda w, r: (
+            reverse("reports:download", args=["municipality-4601", w.today.year, "xlsx"])
+            + "?radata=1"
+        ),
+        None,
+        {"contact", "analyst"},
+    ),
 ]
 
 
@@ -249,3 +317,55 @@ def test_report_permissions_follow_role_and_region(world):
     }
     for name, allowed in expected_rows.items():
         assert p.may_view_row_data(u[name], world.bergen) is allowed, name
+
+
+def test_the_report_scopes_a_user_can_choose_are_exactly_those_they_may_view(world):
+    from brukerplan.accounts import permissions as p
+
+    year = world.today.year
+    probes = [
+        ("national", None),
+        ("region", "helse_vest"),
+        ("region", "helse_sor_ost"),
+        ("county", "46"),
+        ("county", "11"),
+        ("county", "03"),
+        ("municipality", "4601"),
+        ("municipality", "4621"),
+        ("municipality", "1103"),
+        ("municipality", "0301"),
+    ]
+    expected = {
+        "mapper_a": set(),
+        "nobody": set(),
+        "contact": {"municipality:4601"},
+        "contact_voss": {"municipality:4621"},
+        "regional": {"county:46", "municipality:4601", "municipality:4621"},
+        "regional_oslo": {"county:03", "municipality:0301"},
+        "regional_helse_vest": {
+            "region:helse_vest",
+            "county:46",
+            "county:11",
+            "municipality:4601",
+            "municipality:4621",
+            "municipality:1103",
+        },  # fmt: skip
+        "analyst": {f"{t}:{c}" if c else t for t, c in probes},
+        "admin": {f"{t}:{c}" if c else t for t, c in probes},
+    }
+    for name, allowed in expected.items():
+        user = world.users[name]
+        listed = {s.key for s in p.report_scopes_for(user, year)}
+        viewable = {
+            f"{t}:{c}" if c else t for t, c in probes if p.may_view_report(user, t, c, year)
+        }
+        probed = {f"{t}:{c}" if c else t for t, c in probes}
+        assert listed & probed == allowed, name
+        assert viewable == allowed, name
+    rows = {
+        name
+        for name in ALL_USERS
+        if p.may_download_row_data(world.users[name], "municipality", "4601", year)
+    }
+    assert rows == {"contact", "analyst"}
+    assert not p.may_download_row_data(world.users["analyst"], "county", "46", year)

@@ -1,0 +1,328 @@
+"""The report dashboard: choose a scope and year, see the tables and charts, download them.
+
+Every rendering – this page, the PDF, the slides, the workbook – is made from
+the one report document (`brukerplan.reports.data.report_document`); the page
+formats its cells with the same helpers as the PDF (`render.common`) and draws
+the same chart specs (`render.charts`), so a number on the web is the number
+in the PDF. Built documents, the page's tables and charts, and rendered files
+are cached per scope and year under a key that changes whenever a submitted
+registration of the year does.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from brukerplan.accounts import permissions
+from brukerplan.registrations.models import Registration
+from brukerplan.reports import data
+from brukerplan.reports.document import SCOPE_TYPES
+from brukerplan.reports.outputs import output
+from brukerplan.reports.render import charts, common
+
+CACHE_SECONDS = 15 * 60
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORMAT_LABELS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel"}
+SCOPE_GROUPS = {
+    "national": "Landet",
+    "region": "Helseregioner",
+    "county": "Fylker",
+    "municipality": "Kommuner",
+}
+
+
+# --- scopes in URLs: "municipality-4601" is "municipality:4601" -----------------------
+
+
+def _scope_key(slug: str) -> str:
+    scope_type, _, code = slug.partition("-")
+    if scope_type not in SCOPE_TYPES or (scope_type == "national") != (not code):
+        raise Http404
+    return f"{scope_type}:{code}" if code else scope_type
+
+
+def _slug(key: str) -> str:
+    return key.replace(":", "-", 1)
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    scope_type, _, code = key.partition(":")
+    return scope_type, code or None
+
+
+# --- the cache --------------------------------------------------------------------------
+
+
+def _fingerprint(year: int) -> str:
+    """Changes whenever a submitted registration of the year is added, changed or removed,
+    and when the contact person chooses another of a person's duplicates."""
+    found = data.submitted(year).aggregate(
+        n=Count("pk"), last=Max("updated_at"), chosen=Sum("pk", filter=Q(foretrukket=True))
+    )
+    last = found["last"].timestamp() if found["last"] else 0
+    return f"{found['n']}.{last}.{found['chosen'] or 0}"
+
+
+def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
+    threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
+    return f"brukerplan.report:{key}:{year}:{threshold}:{fingerprint}:{part}"
+
+
+def _report(key: str, year: int, fingerprint: str) -> dict:
+    """{"document", "sections", "comparisons": {name: label}} or {"too_few": message}."""
+    cache_key = _cache_key(key, year, fingerprint, "page")
+    entry = cache.get(cache_key)
+    if entry is None:
+        try:
+            scope = data.resolve_scope(key, year)
+        except data.UnknownScope:
+            raise Http404 from None
+        try:
+            document = data.report_document(scope, year)
+        except data.TooFewPersons as error:
+            entry = {"too_few": str(error)}
+        else:
+            entry = {
+                "document": document,
+                "sections": _sections(document, document.get("tables", {}), "tabell"),
+                "comparisons": {
+                    name: comparison.get("label", name)
+                    for name, comparison in (document.get("comparisons") or {}).items()
+                },
+            }
+        cache.set(cache_key, entry, CACHE_SECONDS)
+    return entry
+
+
+def _comparison(key: str, year: int, fingerprint: str, report: dict, name: str) -> list[dict]:
+    """The sections of one comparison; built when it is first shown."""
+    cache_key = _cache_key(key, year, fingerprint, f"comparison:{name}")
+    sections = cache.get(cache_key)
+    if sections is None:
+        document = report["document"]
+        tables = document["comparisons"][name].get("tables", {})
+        sections = _sections(document, tables, f"sammenligning-{name}")
+        cache.set(cache_key, sections, CACHE_SECONDS)
+    return sections
+
+
+# --- the page's tables and charts -------------------------------------------------------
+
+
+def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
+    """Tables in report order, grouped in sections, each with its charts (as Vega-Lite specs)."""
+    instrument = common.instrument_for(document)
+    shown_document = {**document, "tables": tables}
+    sections: list[dict] = []
+    for table_id in common.ordered_table_ids(shown_document):
+        table = tables[table_id]
+        info = common.table_info(table_id, table)
+        anchor = f"{prefix}-{table_id}"
+        shown = common.display_table(table_id, table, document, instrument)
+        figures = [
+            {
+                "id": f"{anchor}-figur-{i}",
+                "title": figure.title,
+                "note": figure.note,
+                "spec": json.dumps(chart.to_dict(validate=False), ensure_ascii=False),
+            }
+            for i, (figure, chart) in enumerate(charts.charts_for(table_id, table, instrument), 1)
+        ]
+        if shown is None and not figures:
+            continue
+        if not sections or sections[-1]["key"] != info.section:
+            title = common.SECTIONS.get(info.section, info.section)
+            sections.append({"key": info.section, "title": title, "items": []})
+        sections[-1]["items"].append(
+            {
+                "id": table_id,
+                "anchor": anchor,
+                "title": table.get("title", table_id),
+                "intro": info.intro,
+                "figures": figures,
+                "table": _table(shown) if shown is not None else None,
+            }
+        )
+    return sections
+
+
+def _table(shown: common.DisplayTable) -> dict:
+    """A display table as the template writes it: header cells, row header, data cells."""
+
+    def cell(c: common.Cell, index: int) -> dict:
+        return {
+            "text": c.text,
+            "kind": c.kind,
+            "colour": c.colour or "",
+            "colspan": c.colspan,
+            "key": "|".join(c.key) if c.key else "",
+            "row_header": index == 0 and c.kind == "label",
+        }
+
+    return {
+        "header": [[cell(c, i) for i, c in enumerate(row)] for row in shown.header],
+        "body": [
+            {"style": row.style, "cells": [cell(c, i) for i, c in enumerate(row.cells)]}
+            for row in shown.body
+        ],
+        "notes": list(shown.notes),
+        "n_text": shown.n_text,
+        "width": shown.width,
+    }
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def _years_with_data() -> set[int]:
+    return set(
+        Registration.objects.filter(status=Registration.Status.SUBMITTED)
+        .values_list("aar", flat=True)
+        .distinct()
+    )
+
+
+def _years() -> list[int]:
+    """Years with submitted registrations and this year, newest first."""
+    return sorted(_years_with_data() | {timezone.localdate().year}, reverse=True)
+
+
+@login_required
+def index(request):
+    """The choice of scope and year; sends the user on to that report."""
+    try:
+        year = int(request.GET.get("aar") or max(_years_with_data(), default=0))
+        year = year or timezone.localdate().year
+    except ValueError:
+        raise Http404 from None
+    scopes = permissions.report_scopes_for(request.user, year)
+    if not scopes:
+        raise PermissionDenied
+    wanted = request.GET.get("omfang")
+    if wanted:
+        if wanted not in {s.key for s in scopes}:
+            raise PermissionDenied
+        key = wanted
+    else:
+        key = scopes[0].key
+    return redirect("reports:dashboard", scope=_slug(key), year=year)
+
+
+def _grouped(scopes: list[permissions.ReportScope]) -> list[dict]:
+    groups: list[dict] = []
+    for scope in scopes:
+        if not groups or groups[-1]["type"] != scope.type:
+            groups.append({"type": scope.type, "label": SCOPE_GROUPS[scope.type], "scopes": []})
+        groups[-1]["scopes"].append(scope)
+    return groups
+
+
+@login_required
+def dashboard(request, scope: str, year: int):
+    key = _scope_key(scope)
+    scope_type, code = _split(key)
+    if not permissions.may_view_report(request.user, scope_type, code, year):
+        raise PermissionDenied
+    fingerprint = _fingerprint(year)
+    report = _report(key, year, fingerprint)
+    comparisons = report.get("comparisons", {})
+    chosen = request.GET.get("sammenligning")
+    if chosen not in comparisons:
+        chosen = next(iter(comparisons), None)
+    context = {
+        "key": key,
+        "slug": scope,
+        "year": year,
+        "report": report,
+        "comparison_name": chosen,
+        "comparison": {
+            "label": comparisons[chosen],
+            "sections": _comparison(key, year, fingerprint, report, chosen),
+        }
+        if chosen
+        else None,
+        "format_locale": json.dumps(charts.FORMAT_LOCALE),
+    }
+    if request.htmx and "sammenligning" in request.GET:
+        return render(request, "reports/dashboard_comparison.html", context)
+    scopes = permissions.report_scopes_for(request.user, year)
+    document = report.get("document")
+    context |= {
+        "scope_groups": _grouped(scopes),
+        "years": _years(),
+        "name": document["scope"]["name"] if document else _name(scopes, key),
+        "document": document,
+        "persons": common.format_number(document["persons"], common.COUNT) if document else "",
+        "registrations": (
+            common.format_number(document["registrations"], common.COUNT) if document else ""
+        ),
+        "downloads": [
+            {
+                "label": FORMAT_LABELS[f],
+                "format": f,
+                "url": reverse("reports:download", args=[scope, year, f]),
+            }
+            for f in ("pdf", "pptx", "xlsx")
+        ],
+        "raw_download": (
+            reverse("reports:download", args=[scope, year, "xlsx"]) + "?radata=1"
+            if document and permissions.may_download_row_data(request.user, scope_type, code, year)
+            else ""
+        ),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _name(scopes: list[permissions.ReportScope], key: str) -> str:
+    return next((s.name for s in scopes if s.key == key), key)
+
+
+@login_required
+def download(request, scope: str, year: str, format: str):
+    year = int(year)
+    key = _scope_key(scope)
+    scope_type, code = _split(key)
+    if not permissions.may_view_report(request.user, scope_type, code, year):
+        raise PermissionDenied
+    raw = format == "xlsx" and request.GET.get("radata") == "1"
+    if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
+        raise PermissionDenied
+    fingerprint = _fingerprint(year)
+    report = _report(key, year, fingerprint)
+    if "too_few" in report:
+        return redirect("reports:dashboard", scope=scope, year=year)
+    document = report["document"]
+    if raw:
+        # Rows are never cached: they stay in the database until asked for.
+        content = _xlsx_with_rows(document)
+    else:
+        cache_key = _cache_key(key, year, fingerprint, format)
+        content = cache.get(cache_key)
+        if content is None:
+            content = output(document, format)
+            cache.set(cache_key, content, CACHE_SECONDS)
+    name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
+    response = HttpResponse(content, content_type=CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _xlsx_with_rows(document: dict) -> bytes:
+    """The workbook with the municipality's export rows (no fødselsnummer, no person key)."""
+    from brukerplan.reports.render.xlsx import render_xlsx
+
+    return render_xlsx(document, include_rows=True)

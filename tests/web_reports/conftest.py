@@ -1,0 +1,36 @@
+"""Fixtures of the web tests (a world of units, users and roles), and imported sample data."""
+
+import importlib.util
+import io
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+_spec = importlib.util.spec_from_file_location(
+    "web_fixtures", Path(__file__).resolve().parents[1] / "web" / "conftest.py"
+)
+_web = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_web)
+
+reference_data = _web.reference_data
+world = _web.world
+helpers = _web.helpers
+
+SAMPLE_YEAR = 2025
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Built reports are cached; every test starts without any."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def imported(world, sample_csv):
+    """The sample registrations of 2025 (Bergen has 42, Oslo 52)."""
+    call_command("import", str(sample_csv), stdout=io.StringIO(), stderr=io.StringIO())
+    return SAMPLE_YEAR

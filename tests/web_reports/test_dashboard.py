@@ -1,0 +1,261 @@
+"""The report dashboard: scopes by role, the same numbers as the files, the cache."""
+
+import datetime
+import io
+import re
+import shutil
+import subprocess
+
+import fastexcel
+import polars as pl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from brukerplan.registrations import mapping
+from brukerplan.registrations.models import Registration
+from brukerplan.reports import data
+from brukerplan.reports.render import common, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def dashboard_url(scope: str, year: int) -> str:
+    return reverse("reports:dashboard", args=[scope, year])
+
+
+def scope_options(html: str) -> list[str]:
+    select = re.search(r'<select id="omfang".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def cell(html: str, table_id: str, key: str) -> str:
+    table = re.search(rf'<table[^>]*data-table="{table_id}".*?</table>', html, re.S).group(0)
+    return re.search(rf'data-cell="{re.escape(key)}">([^<]*)<', table).group(1)
+
+
+def pdf_text(content: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return done.stdout.decode()
+
+
+def test_the_dashboard_lists_only_the_scopes_each_role_may_see(world):
+    year = world.today.year
+    seen = {}
+    for name in ("contact", "regional", "regional_helse_vest", "analyst", "admin"):
+        client = client_for(world.users[name])
+        start = client.get(reverse("reports:index"), {"aar": year})
+        assert start.status_code == 302, name
+        page = client.get(start["Location"])
+        assert page.status_code == 200, name
+        seen[name] = scope_options(page.content.decode())
+    assert seen["contact"] == ["municipality:4601"]
+    regional = set(seen["regional"])
+    assert {"county:46", "municipality:4601", "municipality:4621"} <= regional
+    assert not regional & {"national", "region:helse_vest", "county:03", "municipality:0301"}
+    assert all(s == "county:46" or s.startswith("municipality:46") for s in regional)
+    region = set(seen["regional_helse_vest"])
+    assert {"region:helse_vest", "county:46", "county:11", "municipality:1103"} <= region
+    assert not region & {"national", "region:helse_nord", "county:03", "municipality:0301"}
+    for everything in ("analyst", "admin"):
+        assert seen[everything][0] == "national"
+        assert {"region:helse_nord", "county:03", "municipality:0301"} <= set(seen[everything])
+    for refused in ("mapper_a", "nobody"):
+        assert client_for(world.users[refused]).get(reverse("reports:index")).status_code == 403
+
+
+def test_a_user_cannot_choose_a_scope_outside_their_own(world):
+    client = client_for(world.users["contact"])
+    response = client.get(reverse("reports:index"), {"omfang": "municipality:4621"})
+    assert response.status_code == 403
+    assert client.get(dashboard_url("municipality-4621", world.today.year)).status_code == 403
+    assert client.get(dashboard_url("national", world.today.year)).status_code == 403
+
+
+def test_an_unknown_scope_is_not_found(world):
+    client = client_for(world.users["analyst"])
+    assert client.get(dashboard_url("municipality-9999", world.today.year)).status_code == 404
+    assert client.get(dashboard_url("kommune-4601", world.today.year)).status_code == 404
+
+
+def test_a_municipality_with_fewer_than_five_persons_shows_why_there_is_no_report(world, helpers):
+    for i in range(3):
+        registration = mapping.start_registration(
+            unit=world.unit_a,
+            user=world.users["mapper_a"],
+            fodselsnummer=helpers.person(datetime.date(1980 + i, 5, 17)),
+            today=world.today,
+        )
+        answers = helpers.complete_answers(registration.kjonn)
+        assert mapping.submit_registration(registration, answers, None, world.today) == []
+    client = client_for(world.users["contact"])
+    page = client.get(dashboard_url("municipality-4601", world.today.year))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Det lages ingen rapport for Bergen" in text and "færre enn 5" in text
+    assert 'data-table="' not in text and "Last ned" not in text
+    download = client.get(
+        reverse("reports:download", args=["municipality-4601", world.today.year, "pdf"])
+    )
+    assert download.status_code == 302
+    assert download["Location"] == dashboard_url("municipality-4601", world.today.year)
+
+
+def shown_cells(html: str) -> list[tuple[str, str, str]]:
+    """(table id, "row|column", text) of every number shown (not hidden) on the page."""
+    found = []
+    for table_id, table in re.findall(r'<table[^>]*data-table="([^"]+)"(.*?)</table>', html, re.S):
+        for key, text in re.findall(r'data-cell="([^"]+)">([^<]+)<', table):
+            found.append((table_id, key, text))
+    return found
+
+
+def test_a_number_on_the_web_is_the_same_number_in_the_pdf_and_the_workbook(world, imported):
+    client = client_for(world.users["analyst"])
+    page = client.get(dashboard_url("national", imported)).content.decode()
+    persons = cell(page, "kategorier", "alle|antall")
+    assert persons == page.split('id="tall-personer">')[1].split("<")[0]
+    cells = shown_cells(page)
+    decimal = next(c for c in cells if re.fullmatch(r"\d+,\d", c[2]))
+    share = next(c for c in cells if re.fullmatch(r"[1-9]\d\xa0%", c[2]))
+
+    pdf = client.get(reverse("reports:download", args=["national", imported, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert 'filename="brukerplan-2025-landet.pdf"' in pdf["Content-Disposition"]
+    text = pdf_text(pdf.content).replace("\xa0", " ")
+    assert persons in text and decimal[2] in text
+
+    workbook = client.get(reverse("reports:download", args=["national", imported, "xlsx"]))
+    document = data.report_document(data.resolve_scope("national", imported), imported)
+    names = xlsx.sheet_names(document)
+
+    def sheet_value(table_id: str, row_key: str, column_key: str) -> float:
+        """A cell found by the key column and the column's label, as the workbook holds it."""
+        sheet = pl.read_excel(
+            io.BytesIO(workbook.content),
+            sheet_name=names[table_id],
+            read_options={"header_row": xlsx.HEADER_ROW},
+        )
+        table = document["tables"][table_id]
+        label = next(c["label"] for c in table["columns"] if c["key"] == column_key)
+        return sheet.filter(pl.col("Nøkkel") == row_key)[label][0]
+
+    for table_id, key, text in (decimal, share):
+        row_key, column_key = key.split("|")
+        value = sheet_value(table_id, row_key, column_key)
+        assert common.format_cell(table_id, row_key, column_key, value) == text
+    assert "Rådata" not in fastexcel.read_excel(workbook.content).sheet_names
+
+
+def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
+    world, imported, django_assert_max_num_queries, monkeypatch
+):
+    built = []
+    real = data.report_document
+    monkeypatch.setattr(data, "report_document", lambda *a: built.append(a) or real(*a))
+    # A page: session, user, memberships, the registrations' fingerprint, the scopes to
+    # choose from (counties, municipalities), the years, and saving the session (3).
+    for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
+        client = client_for(world.users[user])
+        url = dashboard_url(scope, imported)
+        with django_assert_max_num_queries(18):  # and building the report: a few more
+            assert client.get(url).status_code == 200
+        for _ in range(2):
+            with django_assert_max_num_queries(10):
+                assert client.get(url).status_code == 200
+    assert len(built) == 2
+
+
+def test_a_changed_registration_gives_a_new_report(world, imported):
+    client = client_for(world.users["contact"])
+    url = dashboard_url("municipality-4601", imported)
+
+    def registrations() -> int:
+        page = client.get(url).content.decode()
+        return int(page.split('id="tall-registreringer">')[1].split("<")[0])
+
+    before = registrations()
+    assert registrations() == before  # from the cache
+    one = Registration.objects.filter(kommunenummer="4601", aar=imported).first()
+    one.status = Registration.Status.DRAFT
+    one.save()
+    assert registrations() == before - 1
+    one.status = Registration.Status.SUBMITTED
+    one.save()
+    assert registrations() == before
+
+
+def test_the_tables_are_accessible_and_every_chart_has_its_table(world, imported):
+    page = client_for(world.users["contact"]).get(dashboard_url("municipality-4601", imported))
+    html = page.content.decode()
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert len(tables) >= 10
+    for table in tables:
+        assert "<caption" in table and 'scope="col"' in table and 'scope="row"' in table
+    charts = re.findall(r'class="chart-view" id="([^"]+)" data-spec="', html)
+    assert charts
+    for chart_id in charts:
+        item = chart_id.split("-figur-")[0]
+        assert f'href="#{item}-tabell"' in html and f'id="{item}-tabell"' in html
+    assert "<script>" not in html and "style=" not in html
+
+
+def test_switching_comparison_swaps_in_its_tables(world, imported, monkeypatch):
+    real = data.report_document
+
+    def with_comparisons(scope, year):
+        document = real(scope, year)
+        landet = {"kategorier": {**document["tables"]["kategorier"], "title": "Landet: kategorier"}}
+        fylket = {"vold_kategori": {**document["tables"]["vold_kategori"], "title": "Fylket: vold"}}
+        return document | {
+            "comparisons": {
+                "fylke": {"label": "fylket", "tables": fylket},
+                "landet": {"label": "landet", "tables": landet},
+            }
+        }
+
+    monkeypatch.setattr(data, "report_document", with_comparisons)
+    client = client_for(world.users["contact"])
+    url = dashboard_url("municipality-4601", imported)
+    page = client.get(url).content.decode()
+    assert "Fylket: vold" in page and "Landet: kategorier" not in page
+    assert 'hx-get="?sammenligning=landet"' in page
+    swapped = client.get(url, {"sammenligning": "landet"}, HTTP_HX_REQUEST="true")
+    fragment = swapped.content.decode()
+    assert "Landet: kategorier" in fragment and "Fylket: vold" not in fragment
+    assert "<html" not in fragment and 'data-comparison-shown="landet"' in fragment
+    full = client.get(url, {"sammenligning": "landet"}).content.decode()
+    assert "<html" in full and "Landet: kategorier" in full
+
+
+def test_only_who_may_see_rows_gets_the_workbook_with_raw_data(world, imported):
+    url = reverse("reports:download", args=["municipality-4601", imported, "xlsx"])
+    contact = client_for(world.users["contact"])
+    page = contact.get(dashboard_url("municipality-4601", imported)).content.decode()
+    assert "?radata=1" in page
+    workbook = contact.get(url, {"radata": "1"})
+    assert workbook.status_code == 200
+    rows = pl.read_excel(io.BytesIO(workbook.content), sheet_name=xlsx.RAW_SHEET)
+    assert rows.height == Registration.objects.filter(kommunenummer="4601", aar=imported).count()
+    assert "person_key" not in rows.columns and "fodselsnummer" not in rows.columns
+    regional = client_for(world.users["regional"])
+    assert (
+        "?radata=1"
+        not in regional.get(dashboard_url("municipality-4601", imported)).content.decode()
+    )
+    assert regional.get(url, {"radata": "1"}).status_code == 403
+    assert regional.get(url).status_code == 200
+    analyst = client_for(world.users["analyst"])
+    assert analyst.get(url, {"radata": "1"}).status_code == 200
+    county = reverse("reports:download", args=["county-46", imported, "xlsx"])
+    assert analyst.get(county, {"radata": "1"}).status_code == 403
