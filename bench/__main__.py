@@ -47,7 +47,10 @@ def report_args(scope: str, out: Path) -> list[str]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="brukerplan-bench-") as tmp:
+    # BENCH_KEEP=1 keeps the database and files (printed) for profiling afterwards.
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    with tempfile.TemporaryDirectory(prefix="brukerplan-bench-") as scratch:
+        tmp = tempfile.mkdtemp(prefix="brukerplan-bench-kept-") if keep else scratch
         env = {
             **os.environ,
             "BRUKERPLAN_VAR_DIR": tmp,
