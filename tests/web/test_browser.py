@@ -4,7 +4,6 @@ Skipped when /usr/bin/chromium is missing (`make browser` installs it).
 """
 
 import datetime
-import os
 import re
 
 import pytest
@@ -14,17 +13,6 @@ from brukerplan.instrument.definition import INTEGER, MULTI
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "et-godt-passord-123"
 
 pytestmark = [
@@ -32,18 +20,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
