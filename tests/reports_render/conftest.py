@@ -1,9 +1,6 @@
 """Fixtures: the hand-written document and, when the report engine is there, real ones."""
 
 import copy
-import csv
-import datetime
-import json
 import sys
 from pathlib import Path
 
@@ -14,58 +11,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_documents import SAMPLE_CSV, hand_document  # noqa: E402
 
+from brukerplan.instrument import definition  # noqa: E402
+
 
 @pytest.fixture
 def document() -> dict:
     return copy.deepcopy(hand_document())
 
 
-def _sample_frame():
-    import polars as pl
-
-    from brukerplan.instrument import definition
-    from brukerplan.instrument.cells import parse_cells
-    from brukerplan.registrations.pseudonyms import pseudonymise
-    from brukerplan.reports import frame
-
-    instrument = definition.current()
-    records = []
-    with SAMPLE_CSV.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            ident = pseudonymise(row["fodselsnummer"], b"render-tests")
-            answers, _errors = parse_cells(instrument, row, {"kjonn": ident.kjonn})
-            index = instrument.levekarsindeks(answers)
-            records.append(
-                {
-                    "registrering_id": row["registrering_id"],
-                    "aar": int(row["aar"]),
-                    "kartlagt_dato": datetime.date.fromisoformat(row["kartlagt_dato"]),
-                    "kommunenummer": row["kommunenummer"],
-                    "fylkesnummer": row["kommunenummer"][:2],
-                    "enhetstype": row["enhetstype"],
-                    "person_key": ident.person_key,
-                    "fodselsaar": ident.fodselsaar,
-                    "kjonn": ident.kjonn,
-                    "alder": int(row["aar"]) - ident.fodselsaar,
-                    "levekarsindeks": index,
-                    "indeksgruppe": instrument.index_group(index),
-                    "kategori": instrument.kategori(answers),
-                    "foretrukket": False,
-                    "answers": json.dumps(answers),
-                }
-            )
-    return frame.build(pl.DataFrame(records), instrument), instrument
-
-
 @pytest.fixture(scope="session")
-def real_documents() -> dict:
+def real_documents(read_rows, make_frame) -> dict:
     """Documents from the sample CSV via build_report: national, county 46, municipality 0301."""
     document_module = pytest.importorskip("brukerplan.reports.document")
     if not SAMPLE_CSV.exists():
         pytest.skip("the sample CSV is not there")
     import polars as pl
 
-    full, instrument = _sample_frame()
+    full = make_frame(read_rows(SAMPLE_CSV))
+    instrument = definition.current()
     year = int(full["aar"][0])
     full = full.filter(pl.col("aar") == year)
     Scope = document_module.Scope

@@ -24,7 +24,8 @@ AREAS = {
     "nettverk": "Nettverk",
 }
 COLOUR_LABEL = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød"}
-SAMPLE_CSV = Path("/work/shared/spec/sample-registrations.csv")
+# ../shared beside the checkout
+SAMPLE_CSV = Path(__file__).resolve().parents[3] / "shared" / "spec" / "sample-registrations.csv"
 
 
 def _rows(values_by_key: dict) -> list[dict]:
