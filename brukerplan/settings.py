@@ -87,6 +87,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    # Per process: the dashboard's rendered pages and files (keys carry the data's fingerprint).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every process (commands, report workers, web workers): the year's analysis
+    # frame and the comparison sections, see brukerplan/reports/store.py.
+    "reports": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "brukerplan_report_cache",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -10,6 +10,8 @@ the scope (trends, panel) and the population of the year are one query each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import polars as pl
 from django.conf import settings
 from django.db import connection
@@ -21,7 +23,7 @@ from brukerplan.instrument.definition import Instrument
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
-from brukerplan.reports import frame
+from brukerplan.reports import frame, store
 from brukerplan.reports.comparison import SIZE_CLASS_LABELS, with_size_class
 from brukerplan.reports.document import Scope, build_report
 
@@ -63,11 +65,13 @@ def registrations_frame(scope_type: str, code: str | None, year: int) -> pl.Data
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    names = [*COLUMNS, "answers"]
-    raw = pl.DataFrame(fetched, schema=names, orient="row", infer_schema_length=None)
     if not fetched:
-        raw = pl.DataFrame(schema={**frame.METADATA_SCHEMA, "answers": pl.String})
-    return frame.build(raw, instrument)
+        return frame.empty(instrument)
+    # Column by column: building a frame from a list of row tuples costs more than the query.
+    columns = list(zip(*fetched, strict=True))
+    metadata = zip(COLUMNS, columns[:-1], strict=True)
+    raw = pl.DataFrame([pl.Series(name, values, strict=False) for name, values in metadata])
+    return frame.build(raw, instrument, answers=columns[-1])
 
 
 class UnknownScope(ValueError):
@@ -120,22 +124,33 @@ def counties_of(scope: Scope, year: int) -> list[str]:
     return list(counties.values_list("code", flat=True))
 
 
+@dataclass(frozen=True)
+class Comparisons:
+    """The frames a scope compares with, by name, their labels, and what each frame is
+    ("national", "county:46", "size:<class>:<municipalities>"; the key of its cached section)."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+
+
 def comparison_frames(
     scope: Scope, year: int, national: pl.DataFrame, population: pl.DataFrame | None
-) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], dict[str, str]]:
-    """The scope's registrations and the frames to compare with (and their labels).
+) -> tuple[pl.DataFrame, Comparisons]:
+    """The scope's registrations and the frames to compare with.
 
     A municipality: `fylke` (its county), `landet`, `storrelse` (the municipalities
     of its size class, by population of the year, when imported). A county or
     health region: `landet`. The country: nothing.
     """
     if scope.type == "national":
-        return national, {}, {}
+        return national, Comparisons()
     comparisons = {"landet": national}
     labels = {"landet": "Hele landet"}
+    definitions = {"landet": "national"}
     if scope.type in ("county", "region"):
         scoped = national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
-        return scoped, comparisons, labels
+        return scoped, Comparisons(comparisons, labels, definitions)
     scoped = national.filter(pl.col("kommunenummer") == scope.code)
     municipality = (
         Municipality.objects.valid_in(year).filter(code=scope.code).select_related("county").first()
@@ -144,6 +159,7 @@ def comparison_frames(
         county = municipality.county
         comparisons = {"fylke": national.filter(pl.col("fylkesnummer") == county.code)}
         labels = {"fylke": county.name, **labels}
+        definitions = {"fylke": f"county:{county.code}", **definitions}
         comparisons["landet"] = national
     if population is not None:
         classes = with_size_class(population)
@@ -152,32 +168,70 @@ def comparison_frames(
             same = classes.filter(pl.col("storrelse") == own[0])["kommunenummer"].to_list()
             comparisons["storrelse"] = national.filter(pl.col("kommunenummer").is_in(same))
             labels["storrelse"] = f"Kommuner med {SIZE_CLASS_LABELS[own[0]].lower()} innbyggere"
-    return scoped, comparisons, labels
+            definitions["storrelse"] = f"size:{own[0]}:{','.join(sorted(same))}"
+    return scoped, Comparisons(comparisons, labels, definitions)
+
+
+def national_frame(year: int) -> pl.DataFrame:
+    """The national frame of the year, through the cache of `brukerplan.reports.store`."""
+    return store.national_frame(
+        year, store.fingerprint(year), lambda: registrations_frame("national", None, year)
+    )
+
+
+def scope_of(national: pl.DataFrame, scope: Scope, year: int) -> pl.DataFrame:
+    """The registrations of a scope, filtered from the national frame of the year."""
+    if scope.type == "national":
+        return national
+    if scope.type == "municipality":
+        return national.filter(pl.col("kommunenummer") == scope.code)
+    return national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
 
 
 def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instrument | None]:
-    """The registrations of the same scope in the year before, and that year's instrument."""
+    """The registrations of the same scope in the year before, and that year's instrument.
+
+    From the cached national frame of that year when there is one of the current data,
+    else from the database (the scope's rows only)."""
     try:
         instrument = definition.for_year(year - 1)
     except LookupError:  # no instrument, so no registrations, that year
         return None, None
+    cached = store.cached_national_frame(year - 1, store.fingerprint(year - 1))
+    if cached is not None:
+        return scope_of(cached, scope, year - 1), instrument
+    if scope.type == "national":
+        return national_frame(year - 1), instrument
     return registrations_frame(scope.type, scope.code, year - 1), instrument
 
 
-def report_document(scope: Scope, year: int, *, national: pl.DataFrame | None = None) -> dict:
+def report_document(
+    scope: Scope,
+    year: int,
+    *,
+    national: pl.DataFrame | None = None,
+    version: str | None = None,
+) -> dict:
     """The report document of a scope and year, with trends and comparisons.
 
-    `national`: the national frame of the year when the caller has it already
-    (e.g. one report per municipality); loaded here otherwise.
+    `national`: the national frame of the year when the caller has it already;
+    otherwise from the cache of `brukerplan.reports.store`, or loaded (and kept
+    there). Comparison sections (county, country, size class) are taken from
+    that cache too, and the ones computed here are kept for the next report.
+    `version`: the year's `store.fingerprint` when the caller has it.
     """
     threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
     instrument = definition.for_year(year)
+    version = version or store.fingerprint(year)
     if national is None:
-        national = registrations_frame("national", None, year)
+        national = store.national_frame(
+            year, version, lambda: registrations_frame("national", None, year)
+        )
     population = population_frame(year)
-    registrations, comparisons, labels = comparison_frames(scope, year, national, population)
+    registrations, compared = comparison_frames(scope, year, national, population)
     if registrations.height < threshold:  # fewer persons still: spare the comparisons
         raise too_few_persons(scope, year, threshold)
+    ready = store.comparison_sections(compared.definitions, year, version)
     previous, previous_instrument = previous_frame(scope, year)
     document = build_report(
         scope,
@@ -187,12 +241,20 @@ def report_document(scope: Scope, year: int, *, national: pl.DataFrame | None = 
         threshold,
         previous=previous,
         previous_instrument=previous_instrument,
-        comparisons=comparisons,
-        comparison_labels=labels,
+        comparisons=compared.frames,
+        comparison_labels=compared.labels,
         population=population,
+        comparison_sections=ready,
     )
     if not document["persons"]:  # null (1 to threshold - 1) or 0
         raise too_few_persons(scope, year, threshold)
+    computed = {
+        name: section
+        for name, section in document.get("comparisons", {}).items()
+        if name not in ready
+    }
+    if computed:
+        store.keep_comparison_sections(computed, compared.definitions, year, version)
     return document
 
 

@@ -82,6 +82,7 @@ def build_report(
     comparisons: Mapping[str, pl.DataFrame] | None = None,
     comparison_labels: Mapping[str, str] | None = None,
     population: pl.DataFrame | None = None,
+    comparison_sections: Mapping[str, dict] | None = None,
 ) -> dict[str, Any]:
     """The report document for a scope and year.
 
@@ -94,6 +95,8 @@ def build_report(
     labelled by `comparison_labels` (default `COMPARISON_LABELS`).
     `population`: inhabitants of every municipality in `year` (columns
     kommunenummer, year, adults, total).
+    `comparison_sections`: sections (see below) already computed for some of the
+    `comparisons`, by name; those are taken as they are (with this call's label).
 
     With comparisons the document gets a `comparisons` section (after `tables`):
     per name, its label, its persons and the `COMPARISON_TABLES` computed over
@@ -140,8 +143,11 @@ def build_report(
         },
     }
     if compared:
+        ready = comparison_sections or {}
         document["comparisons"] = {
-            name: comparison_document(labels.get(name, name), other, instrument, year, threshold)
+            name: {**ready[name], "label": labels.get(name, name)}
+            if name in ready
+            else comparison_document(labels.get(name, name), other, instrument, year, threshold)
             for name, other in compared.items()
         }
     return document

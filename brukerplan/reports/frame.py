@@ -19,6 +19,7 @@ Columns of a frame:
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -55,9 +56,13 @@ def answers_dtype(instrument: Instrument) -> pl.Struct:
     return pl.Struct(fields)
 
 
-def build(rows: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
-    """The wide frame from metadata columns plus `answers`, the answers as JSON text."""
-    decoded = rows.with_columns(decode_answers(rows["answers"], instrument).alias("answers"))
+def build(
+    rows: pl.DataFrame, instrument: Instrument, answers: Sequence[str | None] | None = None
+) -> pl.DataFrame:
+    """The wide frame from metadata columns plus the answers as JSON text: the column
+    `answers` of `rows`, or `answers` given as Python strings (one per row)."""
+    texts = rows["answers"].to_list() if answers is None else answers
+    decoded = rows.with_columns(decode_answers(texts, instrument).alias("answers"))
     answer_columns = []
     for question in instrument.questions:
         field = pl.col("answers").struct.field(question.key)
@@ -80,16 +85,16 @@ def build(rows: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     )
 
 
-def decode_answers(texts: pl.Series, instrument: Instrument) -> pl.Series:
+def decode_answers(texts: Sequence[str | None], instrument: Instrument) -> pl.Series:
     """JSON documents to a struct column, through Polars' NDJSON reader.
 
     Measured on 60,000 registrations it needs about a third of the memory of
     `str.json_decode` and no more time.
     """
     dtype = answers_dtype(instrument)
-    if texts.len() == 0:
+    if len(texts) == 0:
         return pl.Series("answers", [], dtype=dtype)
-    buffer = io.BytesIO("\n".join(texts.fill_null("{}").to_list()).encode())
+    buffer = io.BytesIO("\n".join(t if t is not None else "{}" for t in texts).encode())
     decoded = pl.read_ndjson(buffer, schema={f.name: f.dtype for f in dtype.fields})
     return decoded.select(pl.struct(pl.all()).alias("answers")).to_series()
 

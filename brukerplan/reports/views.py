@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from brukerplan.accounts import permissions
 from brukerplan.registrations.models import Registration
-from brukerplan.reports import data
+from brukerplan.reports import data, store
 from brukerplan.reports.document import SCOPE_TYPES
 from brukerplan.reports.outputs import output
 from brukerplan.reports.render import charts, common
@@ -68,13 +67,7 @@ def _split(key: str) -> tuple[str, str | None]:
 
 
 def _fingerprint(year: int) -> str:
-    """Changes whenever a submitted registration of the year is added, changed or removed,
-    and when the contact person chooses another of a person's duplicates."""
-    found = data.submitted(year).aggregate(
-        n=Count("pk"), last=Max("updated_at"), chosen=Sum("pk", filter=Q(foretrukket=True))
-    )
-    last = found["last"].timestamp() if found["last"] else 0
-    return f"{found['n']}.{last}.{found['chosen'] or 0}"
+    return store.fingerprint(year)
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
@@ -92,7 +85,7 @@ def _report(key: str, year: int, fingerprint: str) -> dict:
         except data.UnknownScope:
             raise Http404 from None
         try:
-            document = data.report_document(scope, year)
+            document = data.report_document(scope, year, version=fingerprint)
         except data.TooFewPersons as error:
             entry = {"too_few": str(error)}
         else:

@@ -22,7 +22,8 @@ def test_a_suppressed_cell_is_left_out_of_the_chart_and_named_in_its_note(docume
     table = document["tables"]["levekarsomrader"]
     chart = charts.chart_for("levekarsomrader", table)
     spec = json.loads(charts.to_vega_lite_json(chart))
-    points = [p for panel in spec["hconcat"] for p in panel["data"]["values"]]
+    data = spec["datasets"]  # each panel's data by name, at the top level
+    points = [p for panel in spec["hconcat"] for p in data[panel["data"]["name"]]]
     rus = [p for p in points if p["p"] == "rus"]
     assert not any(p["c"] == "Bosituasjon" and p["k"] == "rod" for p in rus)
     assert all(p["v"] is not None for p in points)

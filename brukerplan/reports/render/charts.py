@@ -77,8 +77,18 @@ def _x_axis(figure: Figure) -> alt.X:
     )
 
 
-def _panel_chart(figure: Figure, panel: Panel, *, show_categories: bool, legend: bool):
-    rows = _rows(figure, panel)
+def _data_name(figure: Figure, index: int) -> str:
+    return f"{figure.key}/{index}"
+
+
+def _datasets(figure: Figure) -> dict[str, list[dict]]:
+    """The data of every panel, by name, for the top level's `datasets`."""
+    return {_data_name(figure, i): _rows(figure, p) for i, p in enumerate(figure.panels)}
+
+
+def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: bool, legend: bool):
+    # The data by name (the top level's `datasets`), not inline: Altair copies a chart,
+    # data included, at every method call, and that was most of the time of a chart.
     series_labels = [s.label for s in panel.series]
     colours = [s.colour for s in panel.series]
     y = alt.Y(
@@ -93,7 +103,7 @@ def _panel_chart(figure: Figure, panel: Panel, *, show_categories: bool, legend:
         scale=alt.Scale(domain=series_labels, range=colours),
         legend=alt.Legend(orient="bottom", title=None, direction="horizontal") if legend else None,
     )
-    base = alt.Chart(alt.Data(values=rows))
+    base = alt.Chart(alt.NamedData(name=_data_name(figure, index)))
     tooltip = [alt.Tooltip("c:N", title="Gruppe"), alt.Tooltip("s:N", title=""), "t:N"]
     x = _x_axis(figure)
     if figure.kind == "grouped":
@@ -151,7 +161,7 @@ def figure_chart(figure: Figure, *, titled: bool = True):
     """The chart of one figure. `titled`: title and the note of hidden cells in the chart
     (the web); the PDF puts both in its own caption instead."""
     parts = [
-        _panel_chart(figure, panel, show_categories=(i == 0), legend=True)
+        _panel_chart(figure, panel, i, show_categories=(i == 0), legend=True)
         for i, panel in enumerate(figure.panels)
     ]
     chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=12)
@@ -174,6 +184,7 @@ def figure_chart(figure: Figure, *, titled: bool = True):
         .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#212121")
         .configure_legend(labelFontSize=11, symbolType="square")
         .configure_title(fontSize=12, anchor="start")
+        .properties(datasets=_datasets(figure))
     )
 
 
@@ -200,16 +211,18 @@ def chart_for(
         return None
     if len(found) == 1:
         return figure_chart(found[0])
+    datasets = {name: rows for f in found for name, rows in _datasets(f).items()}
     return (
         alt.vconcat(*(_unconfigured(f) for f in found), spacing=24)
         .configure(font=FONT)
         .configure_view(stroke=None)
+        .properties(datasets=datasets)
     )
 
 
 def _unconfigured(figure: Figure):
     parts = [
-        _panel_chart(figure, panel, show_categories=(i == 0), legend=True)
+        _panel_chart(figure, panel, i, show_categories=(i == 0), legend=True)
         for i, panel in enumerate(figure.panels)
     ]
     chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts)
@@ -253,6 +266,15 @@ def to_svg(chart) -> str:
 def to_png(chart, scale: float = 2) -> bytes:
     """The chart as PNG (for places that cannot show SVG)."""
     return vl_convert.vegalite_to_png(_spec(chart), scale=scale, format_locale=FORMAT_LOCALE)
+
+
+def warm_up() -> threading.Thread:
+    """Starts vl-convert's JavaScript engine in a background thread (its first chart takes
+    most of a second); a caller with other work to do first (loading the data) gains that."""
+    tiny = {"data": {"values": [{"v": 1}]}, "mark": "bar", "encoding": {"x": {"field": "v"}}}
+    thread = threading.Thread(target=vl_convert.vegalite_to_svg, args=(tiny,), daemon=True)
+    thread.start()
+    return thread
 
 
 def to_svgs(charts: Iterable) -> list[str]:

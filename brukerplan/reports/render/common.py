@@ -9,7 +9,7 @@ missing – it is shown as «–» and left out of charts, never drawn as 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -108,10 +108,15 @@ def compared_table(table_id: str, document: dict) -> dict | None:
     own = scope_name(document)
     columns, rows = [], []
     for column in table["columns"]:
-        columns.append({"key": column["key"], "label": f"{column['label']} – {own}"})
+        base = {"base_key": column["key"], "base_label": column["label"]}
+        columns.append(
+            {"key": column["key"], "label": f"{column['label']} – {own}", **base, "scope": own}
+        )
         for name, label, _ in others:
             key = f"{column['key']}{COMPARED}{name}"
-            columns.append({"key": key, "label": f"{column['label']} – {label}"})
+            columns.append(
+                {"key": key, "label": f"{column['label']} – {label}", **base, "scope": label}
+            )
     by_name = {name: {r["key"]: r["values"] for r in other["rows"]} for name, _, other in others}
     for row in table["rows"]:
         values = {}
@@ -866,7 +871,36 @@ def comparison_display_table(table_id: str, document: dict, instrument=None) -> 
     labels = ", ".join(label for _, label, _ in comparisons_of(document, table_id))
     table = {**table, "title": f"Sammenligning med {labels}: {table['title']}"}
     shown = _generic_table(table_id, table, document, instrument, None)
-    return shown if shown.body else None
+    if not shown.body:
+        return None
+    return replace(shown, header=_grouped_header(table_id, table, shown.header[-1], document))
+
+
+def _grouped_header(
+    table_id: str, table: dict, flat: tuple[Cell, ...], document: dict
+) -> tuple[tuple[Cell, ...], ...]:
+    """Two header rows for a compared table: each column's label over the scopes' names
+    (the scope's own first, with its N where the column has one)."""
+    columns = table["columns"]
+    lead = flat[: len(flat) - len(columns)]
+    info = table_info(table_id, table)
+    sizes = group_sizes(document)
+    top = [Cell("", "label") for _ in lead]
+    bottom = list(lead)
+    groups: dict[str, list[dict]] = {}
+    for column in columns:
+        groups.setdefault(column["base_key"], []).append(column)
+    for base_key, group in groups.items():
+        label = _column_header(
+            table_id, {"key": base_key, "label": group[0]["base_label"]}, {}, info
+        )
+        top.append(Cell(label, "label", colspan=len(group)))
+        for position, column in enumerate(group):
+            text = column["scope"]
+            if position == 0 and info.denominator == "column" and base_key in sizes:
+                text = f"{text} ({n_text(sizes[base_key])})"
+            bottom.append(Cell(text, "label"))
+    return (tuple(top), tuple(bottom))
 
 
 def display_table(

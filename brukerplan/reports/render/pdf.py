@@ -176,7 +176,9 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
         if shown is None and not figs and compared is None:
             continue
         shown_tables = []
-        for one, is_compared in ((shown, False), (compared, True)):
+        # With comparisons, the table beside them holds the scope's own numbers too.
+        candidates = ((compared, True),) if compared is not None else ((shown, False),)
+        for one, is_compared in candidates:
             if one is not None:
                 table_number += 1
                 context = _table_context(one, compared=is_compared)

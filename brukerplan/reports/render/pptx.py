@@ -4,11 +4,15 @@ A title slide, then one figure or table per slide: figures as NATIVE charts
 (bar / stacked bar, the colours of `common`), other tables as native tables.
 A suppressed cell is a missing point in a chart and «–» in a table, with a
 footnote on the slide. `main_group` (rus | psykisk) gives that group's deck.
+A table with comparisons (county, nation, size class) gets one more slide
+(continued when long): the scope's numbers beside the comparisons', as a table.
 """
 
 from __future__ import annotations
 
 import io
+import math
+from dataclasses import replace
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -23,17 +27,27 @@ from brukerplan.reports.render.common import (
     GROUP_LABELS,
     HIDDEN_NOTE,
     MAIN_GROUPS,
+    NOT_APPLICABLE_NOTE,
     PERCENT,
+    DisplayRow,
+    DisplayTable,
     Figure,
     Panel,
+    base_column,
+    compared_table,
+    comparison_display_table,
+    comparisons_of,
     display_table,
     figures,
     format_number,
     group_sizes,
     instrument_for,
+    is_category_table,
     n_text,
     ordered_table_ids,
+    rows_for,
     scope_name,
+    table_info,
 )
 
 SLIDE_WIDTH = Inches(13.333)
@@ -52,18 +66,18 @@ def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#"))
 
 
-def _title(slide, text: str) -> None:
+def _title(slide, text: str, size: int = 26) -> None:
     shape = slide.shapes.title
     shape.left, shape.top = MARGIN, Inches(0.3)
     shape.width, shape.height = SLIDE_WIDTH - 2 * MARGIN, Inches(0.9)
     shape.text = text
     paragraph = shape.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
-    paragraph.runs[0].font.size = Pt(26)
+    paragraph.runs[0].font.size = Pt(size)
     paragraph.runs[0].font.bold = True
 
 
-def _footnote(slide, lines: list[str]) -> None:
+def _footnote(slide, lines: list[str], size: int = 11) -> None:
     lines = [line for line in lines if line]
     if not lines:
         return
@@ -75,7 +89,7 @@ def _footnote(slide, lines: list[str]) -> None:
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.font.size = Pt(11)
+        paragraph.font.size = Pt(size)
         paragraph.font.color.rgb = MUTED
     box.name = "Fotnote"
 
@@ -178,7 +192,14 @@ def _table_slides(prs, shown, n_line: str) -> None:
         _footnote(slide, [n_line or shown.n_text, *shown.notes])
 
 
-def _fill_row(table, r: int, cells, *, header: bool = False, style: str = "") -> None:
+def _fill_row(
+    table, r: int, cells, *, header: bool = False, style: str = "", size: int = 13, side=None
+) -> None:
+    """One row of a native table: merged where a cell spans columns, «–» as the cell says.
+
+    `size`: font size (pt); `side`: the cells' left and right margin (python-pptx's default
+    when None).
+    """
     c = 0
     for cell in cells:
         target = table.cell(r, c)
@@ -186,7 +207,7 @@ def _fill_row(table, r: int, cells, *, header: bool = False, style: str = "") ->
             target.merge(table.cell(r, c + cell.colspan - 1))
         target.text = cell.text
         paragraph = target.text_frame.paragraphs[0]
-        paragraph.font.size = Pt(13 if not header else 13)
+        paragraph.font.size = Pt(size)
         paragraph.font.bold = header or style in ("block", "total")
         paragraph.font.color.rgb = TEXT
         numeric = cell.kind in ("num", "hidden", "na") or (header and c > 0)
@@ -199,7 +220,232 @@ def _fill_row(table, r: int, cells, *, header: bool = False, style: str = "") ->
         )
         target.fill.fore_color.rgb = fill
         target.margin_top = target.margin_bottom = Inches(0.03)
+        if side is not None:
+            target.margin_left = target.margin_right = side
         c += cell.colspan
+
+
+# --- comparisons: the scope's numbers beside the county's, the nation's, … ---
+
+# Room for a table: from below the title to above the footnote.
+TABLE_TOP = Inches(1.3)
+TABLE_BOTTOM = SLIDE_HEIGHT - Inches(1.05)
+TIGHT_SIDE = Inches(0.04)  # cell margins of a wide table
+POINT = 12700  # EMU
+
+
+def _comparison_font(columns: int) -> int:
+    """Font size (pt) of a comparison table: smaller as it gets wider, never fewer columns."""
+    if columns <= 7:
+        return 13
+    if columns <= 10:
+        return 12
+    if columns <= 14:
+        return 10
+    return 8
+
+
+def _positioned(cells):
+    """(first column, cell) of a row's cells."""
+    position = 0
+    for cell in cells:
+        yield position, cell
+        position += cell.colspan
+
+
+def _without_columns(cells, dropped: set[int]) -> tuple:
+    """The row without the columns `dropped`: a spanning cell loses those it spans, and
+    goes when it spans nothing else."""
+    out = []
+    for position, cell in _positioned(cells):
+        left = sum(1 for p in range(position, position + cell.colspan) if p not in dropped)
+        if left:
+            out.append(cell if left == cell.colspan else replace(cell, colspan=left))
+    return tuple(out)
+
+
+def _notes_of(body) -> tuple[str, ...]:
+    kinds = {c.kind for row in body for c in row.cells}
+    notes = []
+    if "hidden" in kinds:
+        notes.append(f"{DASH} {HIDDEN_NOTE}")
+    if "na" in kinds:
+        notes.append(NOT_APPLICABLE_NOTE)
+    return tuple(notes)
+
+
+def _one_group(
+    shown: DisplayTable, table_id: str, document: dict, instrument, main_group: str
+) -> DisplayTable | None:
+    """The comparison table of one main group's deck: the other group's columns (a column
+    whose every cell is of the other group, in the scope or a comparison) and rows (those
+    `rows_for` leaves out for `main_group`, "alle" among them) taken out.
+
+    Works on the shown table's cell keys, so any header (one row or more, spanning cells)
+    stays as the table has it, less the columns taken out.
+    """
+    table = compared_table(table_id, document)
+    if table is None:
+        return None
+    kept_rows = {row["key"] for row in rows_for(table_id, table, instrument, main_group)}
+    others = {g for g in MAIN_GROUPS if g != main_group}
+    column_groups: dict[int, set[str]] = {}
+    for row in shown.body:
+        for position, cell in _positioned(row.cells):
+            if cell.key is not None and cell.colspan == 1:
+                column_groups.setdefault(position, set()).add(base_column(cell.key[1]))
+    dropped = {p for p, keys in column_groups.items() if keys <= others}
+    body: list[DisplayRow] = []
+    for row in shown.body:
+        row_keys = {c.key[0] for c in row.cells if c.key is not None}
+        if row_keys and not row_keys & kept_rows:
+            continue
+        cells = _without_columns(row.cells, dropped)
+        if cells:
+            body.append(DisplayRow(cells, row.style))
+    # A heading with nothing under it goes; so does the one group's own heading of a
+    # category table (the deck is that group's, as `display_table` shows it).
+    body = [
+        row
+        for i, row in enumerate(body)
+        if row.style != "block" or (i + 1 < len(body) and body[i + 1].style != "block")
+    ]
+    if is_category_table(table, instrument):
+        body = [row for row in body if row.style != "block"]
+    if not any(c.key is not None for row in body for c in row.cells):
+        return None
+    header = tuple(_without_columns(row, dropped) for row in shown.header)
+    return replace(shown, header=header, body=tuple(body), notes=_notes_of(body))
+
+
+def comparison_table(
+    table_id: str, document: dict, instrument=None, main_group: str | None = None
+) -> DisplayTable | None:
+    """The comparison table as the deck shows it (None without comparisons)."""
+    instrument = instrument or instrument_for(document)
+    shown = comparison_display_table(table_id, document, instrument)
+    if shown is None or main_group is None:
+        return shown
+    return _one_group(shown, table_id, document, instrument, main_group)
+
+
+def _comparison_n_lines(table_id: str, document: dict, main_group: str | None) -> list[str]:
+    """The denominators of the scope and of each comparison, in words."""
+    named = [(scope_name(document), document)]
+    for name, label, _table in comparisons_of(document, table_id):
+        named.append((label, document["comparisons"][name]))
+    info = table_info(table_id, document["tables"][table_id])
+    lines = []
+    if info.denominator == "column" or main_group:
+        if info.denominator == "column":
+            lines.append("Prosent av hovedgruppen.")
+        for group in MAIN_GROUPS:
+            if main_group not in (None, group):
+                continue
+            parts = [
+                f"{label} {n_text(group_sizes(one)[group])}"
+                for label, one in named
+                if group_sizes(one).get(group) is not None
+            ]
+            if parts:
+                lines.append(f"{GROUP_LABELS[group]}: " + ", ".join(parts))
+    else:
+        parts = [
+            f"{label} {n_text(one.get('persons'))}"
+            for label, one in named
+            if one.get("persons") is not None
+        ]
+        if parts:
+            lines.append("Kartlagte personer: " + ", ".join(parts))
+    return lines
+
+
+def _lines(text: str, width: int, size: int, side: int) -> int:
+    """About how many lines `text` takes in a cell `width` EMU wide (word wrap)."""
+    room = max(1, int((width - 2 * side) / POINT / (size * 0.5)))  # characters per line
+    lines, used = 1, 0
+    for word in text.split():
+        length = len(word)
+        if used and used + 1 + length > room:
+            lines, used = lines + 1, 0
+        if length > room:  # a long word is broken
+            lines += math.ceil(length / room) - 1
+            used = length % room
+        else:
+            used += (1 if used else 0) + length
+    return lines
+
+
+def _row_height(cells, widths: list[int], size: int, side: int) -> int:
+    lines = 1
+    for position, cell in _positioned(cells):
+        width = sum(widths[position : position + cell.colspan])
+        lines = max(lines, _lines(cell.text, width, size, side))
+    return int((lines * size * 1.25 + 8) * POINT)
+
+
+def _chunks(shown: DisplayTable, widths: list[int], size: int, side: int, room: int) -> list:
+    """The body rows in slides of what fits in `room` (EMU), with their heights; a heading
+    is never the last row of a slide."""
+    chunks: list[list[tuple[DisplayRow, int]]] = [[]]
+    used = 0
+    for row in shown.body:
+        height = _row_height(row.cells, widths, size, side)
+        if chunks[-1] and used + height > room:
+            carried = []
+            while chunks[-1] and chunks[-1][-1][0].style == "block" and len(chunks[-1]) > 1:
+                carried.insert(0, chunks[-1].pop())
+            chunks.append(carried)
+            used = sum(h for _, h in carried)
+        chunks[-1].append((row, height))
+        used += height
+    return chunks
+
+
+def _comparison_layout(shown: DisplayTable) -> tuple:
+    """(font size, cell margin, column widths, header row heights, chunks of body rows):
+    the font of the table's width, or up to 2 pt smaller when that takes fewer slides
+    (a table that would spill a row or two onto a slide of its own)."""
+    columns = shown.width
+    wide = columns > 10
+    side = TIGHT_SIDE if wide else Inches(0.1)
+    total = SLIDE_WIDTH - 2 * MARGIN
+    first = Inches(6) if columns <= 2 else Inches(2.4 if wide else 3.4)
+    rest = int((total - first) / max(columns - 1, 1))
+    widths = [int(first)] + [rest] * (columns - 1)
+    best = None
+    start = _comparison_font(columns)
+    for size in range(start, max(start - 2, 8) - 1, -1):
+        header_heights = [_row_height(row, widths, size, side) for row in shown.header]
+        room = TABLE_BOTTOM - TABLE_TOP - sum(header_heights)
+        chunks = _chunks(shown, widths, size, side, room)
+        if best is None or len(chunks) < len(best[4]):
+            best = (size, side, widths, header_heights, chunks)
+    return best
+
+
+def _comparison_slides(prs, shown: DisplayTable, footnote: list[str]) -> None:
+    size, side, widths, header_heights, chunks = _comparison_layout(shown)
+    title_size = 26 if len(shown.title) <= 70 else 20
+    for number, chunk in enumerate(chunks):
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        _title(slide, shown.title + (" (forts.)" if number else ""), title_size)
+        heights = header_heights + [h for _, h in chunk]
+        frame = slide.shapes.add_table(
+            len(heights), len(widths), MARGIN, TABLE_TOP, sum(widths), Emu(sum(heights))
+        )
+        frame.name = f"Tabell {shown.table_id}@sammenligning"
+        table = frame.table
+        for c, width in enumerate(widths):
+            table.columns[c].width = Emu(width)
+        for r, height in enumerate(heights):
+            table.rows[r].height = Emu(height)
+        table.first_row = True
+        for r, header_row in enumerate(shown.header):
+            _fill_row(table, r, header_row, header=True, size=size, side=side)
+        for r, (row, _height) in enumerate(chunk, start=len(shown.header)):
+            _fill_row(table, r, row.cells, style=row.style, size=size, side=side)
+        _footnote(slide, [*footnote, *shown.notes], 10)
 
 
 def _n_line(table_id: str, sizes: dict, main_group: str | None) -> str:
@@ -240,11 +486,20 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         found = figures(table_id, table, instrument, main_group)
         for figure in found:
             _chart_slide(prs, figure, n_line)
-        if found and table_id not in ALSO_AS_TABLE:
-            continue
-        shown = display_table(table_id, table, document, instrument, main_group)
-        if shown is not None:
-            _table_slides(prs, shown, n_line)
+        shown = None
+        if not found or table_id in ALSO_AS_TABLE:
+            shown = display_table(table_id, table, document, instrument, main_group)
+            if shown is not None:
+                _table_slides(prs, shown, n_line)
+        if not found and shown is None:
+            continue  # the table is not in this deck, nor its comparison
+        compared = comparison_table(table_id, document, instrument, main_group)
+        if compared is not None:
+            lines = _comparison_n_lines(table_id, document, main_group)
+            denominators = n_line or compared.n_text
+            if table_info(table_id, table).denominator == "column":
+                denominators = ""  # said per scope in `lines`
+            _comparison_slides(prs, compared, [denominators, *lines])
 
     out = io.BytesIO()
     prs.save(out)

@@ -11,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the reports' shared cache
         counties, municipalities = load_reference_data()
         self.stdout.write(
             f"Databasen er klar ({counties} nye fylker, {municipalities} nye kommuner)."
