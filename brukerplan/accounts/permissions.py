@@ -187,12 +187,23 @@ def _counties_in(year: int):
     return County.objects.filter(valid_from__lte=year).exclude(valid_to__lt=year).order_by("code")
 
 
+def may_see_some_report(user) -> bool:
+    """Whether the user has any report to see (the menu's «Rapporter»)."""
+    scope = scope_of(user)
+    return bool(
+        scope.analyst
+        or scope.administrator
+        or scope.contact_municipalities
+        or scope.roles & {Role.REGIONAL}
+    )
+
+
 def report_scopes_for(user, year: int) -> list[ReportScope]:
     """Every scope whose report the user may see in the year: national, health regions,
     counties, municipalities (in that order, each by code)."""
     scope = scope_of(user)
     everything = scope.analyst or scope.administrator
-    if not (everything or scope.contact_municipalities or scope.roles & {Role.REGIONAL}):
+    if not may_see_some_report(user):
         return []
     found: list[ReportScope] = []
     if everything:

@@ -23,6 +23,7 @@ class ImportResult:
     already_present: int = 0
     units_created: int = 0
     rows: int = 0
+    years: set[int] = field(default_factory=set)  # of the registrations created
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,7 @@ def import_registrations(
         units, result.units_created = _units_for(new, register)
         _insert(new, register, units)
         result.created = len(new)
+        result.years = {p.aar for p in new}
     return result
 
 

@@ -101,3 +101,9 @@ def test_a_changed_registration_gives_fresh_comparisons(imported):
     gone.filter(pk__in=list(gone.values_list("pk", flat=True)[:6])).delete()
     after = report_document(bergen, YEAR)["comparisons"]["landet"]["persons"]
     assert after is not None and before is not None and after < before
+
+
+def test_an_import_leaves_the_years_frame_ready_in_the_store(imported):
+    cached = store.cached_national_frame(YEAR, store.fingerprint(YEAR))
+    assert cached is not None
+    assert cached.height == Registration.objects.filter(aar=YEAR).count()

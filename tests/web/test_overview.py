@@ -149,3 +149,16 @@ def test_a_contact_person_creates_a_unit_and_a_name_is_used_once(world, contact)
     again = contact.post(url, {"enhet-name": "rusteam", "enhet-type": "annen"})
     assert again.status_code == 422
     assert "allerede" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("user", "shown"),
+    [("mapper_a", False), ("nobody", False), ("contact", True), ("regional", True)],
+)
+def test_the_menu_offers_reports_only_to_those_who_may_see_one(world, user, shown):
+    client = Client()
+    client.force_login(world.users[user])
+    page = client.get(reverse("index"), follow=True).content.decode()
+    assert (f'href="{reverse("reports:index")}"' in page) == shown
+    if shown:
+        assert client.get(reverse("reports:index")).status_code == 302

@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from brukerplan.registrations.actions import import_registrations
 from brukerplan.registrations.exchange import UnreadableFile, read_rows
+from brukerplan.reports import data
 
 MAX_ERRORS_SHOWN = 1000
 
@@ -40,3 +41,8 @@ class Command(BaseCommand):
             f"Importerte {result.created} kartlegginger fra {file.name} "
             f"({result.already_present} fantes fra før, {result.units_created} nye enheter)."
         )
+        # After a bulk import reports follow: build the years' analysis frames now, once,
+        # instead of in the first report (brukerplan/reports/store.py).
+        for year in sorted(result.years):
+            data.national_frame(year)
+            self.stdout.write(f"Rapportgrunnlaget for {year} er klart.")
