@@ -163,8 +163,8 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     built = []
     real = data.report_document
     monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
-    # A page: session, user, memberships, the year's fingerprint (registrations, population), the scopes to
-    # choose from (counties, municipalities), the years, and saving the session (3).
+    # A page: session, user, memberships, the year's fingerprint (registrations, population),
+    # the scopes to choose from (counties, municipalities), the years, saving the session (3).
     for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
         client = client_for(world.users[user])
         url = dashboard_url(scope, imported)
