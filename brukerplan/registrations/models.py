@@ -64,6 +64,11 @@ class Registration(models.Model):
             models.Index(fields=["aar", "status", "fylkesnummer"], name="reg_year_county"),
             models.Index(fields=["person_key", "aar"], name="reg_person_year"),
             models.Index(fields=["unit", "aar"], name="reg_unit_year"),
+            # Covers the year's fingerprint (brukerplan/reports/store.py), read by every
+            # report and dashboard page: without it, a scan of the rows (0.2 s at 60,000).
+            models.Index(
+                fields=["aar", "status", "updated_at", "foretrukket"], name="reg_year_fingerprint"
+            ),
         ]
 
     def __str__(self) -> str:
