@@ -149,9 +149,8 @@ def comparison_frames(
     labels = {"landet": "Hele landet"}
     definitions = {"landet": "national"}
     if scope.type in ("county", "region"):
-        scoped = national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
-        return scoped, Comparisons(comparisons, labels, definitions)
-    scoped = national.filter(pl.col("kommunenummer") == scope.code)
+        return scope_of(national, scope, year), Comparisons(comparisons, labels, definitions)
+    scoped = scope_of(national, scope, year)
     municipality = (
         Municipality.objects.valid_in(year).filter(code=scope.code).select_related("county").first()
     )
