@@ -1,6 +1,6 @@
 """Secondary suppression: hide more cells so that no hidden small number can be worked out.
 
-Pure: no Django (Polars and the standard library). The primary rule
+Pure: no Django (Polars, NumPy and the standard library). The primary rule
 (`suppression.apply`) hides a cell on its own numbers. Published totals and
 neighbours could then give a hidden number back: a category is its main group
 minus the other categories, a colour is 100 % minus the other colours. In the
@@ -20,13 +20,13 @@ The model.
     reader can compute a hidden size exactly when its row of X is in the row
     span of the published rows.
 
-The test is exact linear algebra modulo the prime P = 2**31 - 1, with rows
-packed into Python ints (W bits a coordinate; the project has no NumPy). The
-columns are the atoms; when there are more atoms than quantities the rows of the
-Gram matrix X·D·Xᵀ (person overlaps, D the atom sizes) are used instead,
-which have the same linear dependencies over the rationals. A dependency over
-the rationals holds modulo P too unless P divides a denominator of its
-coefficients (a minor of a 0/1 matrix), which we accept.
+The test is exact linear algebra modulo the prime P = 2**31 - 1 on NumPy int64
+arrays (products of two residues fit). The columns are the atoms; when there
+are more atoms than quantities the rows of the Gram matrix X·D·Xᵀ (person
+overlaps, D the atom sizes) are used instead, which have the same linear
+dependencies over the rationals. A dependency over the rationals holds modulo P
+too unless P divides a denominator of its coefficients (a minor of a 0/1
+matrix), which we accept.
 
 The greedy pass (GaussSuppression).
   * Primary quantities: sizes 1..threshold-1 (and the persons of a `Total`
@@ -74,17 +74,16 @@ When no cell reveals a small number, nothing is evaluated (fast path).
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from brukerplan.reports import suppression
 from brukerplan.reports.tables import Count, Mean, Share, StdDev, Table, Total
 
 P = 2**31 - 1  # the prime of the exact modular arithmetic
-W = 64  # bits per coordinate in a packed row
 # Up to this many persons all tables are one problem; above it, one problem per table.
 JOINT_PERSONS = 100
 
@@ -243,97 +242,55 @@ def person_frame(persons: pl.DataFrame, masks: list[pl.Expr]) -> pl.DataFrame:
 
 def person_bitsets(frame: pl.DataFrame) -> list[int]:
     """Each Boolean column as a Python int with bit i set for person (row) i."""
-    if frame.height <= 4096:
-        digits = bytes.maketrans(b"\x00\x01", b"01")
-        return [
-            int(bytes(frame[c].cast(pl.UInt8).to_list()).translate(digits)[::-1] or b"0", 2)
-            for c in frame.columns
-        ]
-    # Larger frames: 64 persons a word, summed by Polars.
-    weights = [1 << bit for bit in range(64)] * (frame.height // 64 + 1)
-    words = (
-        frame.with_columns(
-            _word=pl.int_range(pl.len()) // 64,
-            _bit=pl.Series(weights[: frame.height], dtype=pl.UInt64),
-        )
-        .group_by("_word", maintain_order=True)
-        .agg([(pl.col(c).cast(pl.UInt64) * pl.col("_bit")).sum() for c in frame.columns])
-        .sort("_word")
-        .drop("_word")
-    )
-    return [
-        int.from_bytes(struct.pack(f"<{words.height}Q", *words[c].to_list()), "little")
-        for c in words.columns
-    ]
+    if frame.width == 0:
+        return []
+    matrix = frame.to_numpy().astype(bool, copy=False)
+    packed = np.packbits(matrix, axis=0, bitorder="little")
+    return [int.from_bytes(packed[:, c].tobytes(), "little") for c in range(frame.width)]
 
 
-def atoms_of(members: list[int], limit: int) -> list[int] | None:
-    """The atoms (persons with the same memberships) as bitsets; None when more than `limit`."""
-    everyone = 0
-    for bits in members:
-        everyone |= bits
-    atoms = [everyone] if everyone else []
-    for bits in members:
-        refined = []
-        for atom in atoms:
-            inside = atom & bits
-            if inside and inside != atom:
-                refined += [inside, atom & ~bits]
-            else:
-                refined.append(atom)
-        atoms = refined
-        if len(atoms) > limit:
-            return None
-    return atoms
+def membership_matrix(members: list[int]) -> np.ndarray:
+    """The bitsets as a Boolean matrix: one row per quantity, one column per person."""
+    persons = max((bits.bit_length() for bits in members), default=0)
+    width = (persons + 7) // 8
+    raw = b"".join(bits.to_bytes(width, "little") for bits in members)
+    matrix = np.frombuffer(raw, dtype=np.uint8).reshape(len(members), width)
+    return np.unpackbits(matrix, axis=1, count=persons, bitorder="little").astype(bool)
 
 
-class Packed:
-    """Vectors of d numbers mod P packed in one Python int, W bits a coordinate."""
-
-    def __init__(self, d: int) -> None:
-        self.ones = int.from_bytes(b"\x01\x00\x00\x00\x00\x00\x00\x00" * d, "little")
-        self.low31 = self.ones * P
-        self.low32 = self.ones * (2**32 - 1)
-        self.three = self.ones * 3
-        self.all_p = self.ones * P
-
-    def pack(self, values: list[int]) -> int:
-        return int.from_bytes(b"".join((v % P).to_bytes(8, "little") for v in values), "little")
-
-    def reduce(self, x: int) -> int:
-        """Each coordinate (< 2**63) to its residue in [0, P), using 2**31 = 1 mod P."""
-        x = (x & self.low31) + ((x >> 31) & self.low32)
-        x = (x & self.low31) + ((x >> 31) & self.three)
-        return x - (((x + self.ones) >> 31) & self.ones) * P
-
-    def minus(self, a: int, c: int, v: int) -> int:
-        """a - c v (c in [1, P))."""
-        return self.reduce(a + (P - c) * v)
-
-    def negative(self, x: int) -> int:
-        return self.reduce(self.all_p - x)
-
-    @staticmethod
-    def coordinate(x: int, k: int) -> int:
-        return (x >> (W * k)) & (2**W - 1)
+def atom_matrix(members: list[int], limit: int) -> np.ndarray | None:
+    """X: each quantity's row over the atoms (the distinct membership patterns of the
+    persons in some quantity), 0/1; None when there are more than `limit` atoms."""
+    matrix = membership_matrix(members)
+    patterns = np.ascontiguousarray(np.packbits(matrix, axis=0, bitorder="little").T)
+    patterns = patterns[patterns.any(axis=1)]
+    if patterns.shape[0] == 0:
+        return np.zeros((len(members), 0), dtype=np.int64)
+    width = patterns.shape[1]
+    atoms = np.unique(patterns.view(np.dtype((np.void, width))).ravel())
+    if len(atoms) > limit:
+        return None
+    rows = atoms.view(np.uint8).reshape(len(atoms), width)
+    return np.unpackbits(rows, axis=1, count=len(members), bitorder="little").T.astype(np.int64)
 
 
-def model_rows(members: list[int], atom_limit: int) -> tuple[Packed, list[int]]:
+def model_rows(members: list[int], atom_limit: int) -> np.ndarray:
     """Each quantity's row of X (over the atoms), or of the Gram matrix X D Xᵀ of person
     overlaps when there are more atoms than `atom_limit` (the same linear dependencies)."""
     q = len(members)
-    atoms = atoms_of(members, min(atom_limit, q))
+    atoms = atom_matrix(members, min(atom_limit, q))
     if atoms is not None:
-        field_ = Packed(len(atoms))
-        return field_, [
-            field_.pack([1 if atom & bits else 0 for atom in atoms]) for bits in members
-        ]
-    field_ = Packed(q)
-    gram = [[0] * q for _ in range(q)]
+        return atoms
+    gram = np.zeros((q, q), dtype=np.int64)
     for i, a in enumerate(members):
         for j in range(i, q):
-            gram[i][j] = gram[j][i] = (a & members[j]).bit_count()
-    return field_, [field_.pack(row) for row in gram]
+            gram[i, j] = gram[j, i] = (a & members[j]).bit_count()
+    return gram % P
+
+
+def _subtract(rows: np.ndarray, factors: np.ndarray, pivot: np.ndarray) -> np.ndarray:
+    """rows - factors x pivot, mod P (entries below P < 2**31, so products fit in int64)."""
+    return (rows - factors[:, None] * pivot % P) % P
 
 
 def gauss_suppression(
@@ -352,64 +309,83 @@ def gauss_suppression(
     """
     primary = list(protect) if primary is None else primary
     q = len(members)
-    field_, rows = model_rows(members, atom_limit)
+    rows = model_rows(members, atom_limit)
     protected = [j for j in range(q) if protect[j]]
-    small = [j for j in range(q) if primary[j]]
-    unions: set[tuple[int, int]] = set()
-    diffs: set[tuple[int, int]] = set()
+    position = {j: p for p, j in enumerate(protected)}
+    small = [j for j in range(q) if primary[j] and protect[j]]
+    unions: list[tuple[int, int]] = []
+    diffs: list[tuple[int, int]] = []
     for a, i in enumerate(small):
         for j in small[a + 1 :]:
             x, y = members[i], members[j]
-            if not x & y and sizes[i] + sizes[j] < threshold:
-                unions.add((i, j))
-                unions.add((j, i))
-            elif x & y == y:
-                diffs.add((i, j))
-            elif x & y == x:
-                diffs.add((j, i))
+            if (not x & y and sizes[i] + sizes[j] < threshold) or x & y in (x, y):
+                (unions if not x & y else diffs).append((position[i], position[j]))
+    guards = _Guards(rows.shape[1], unions, diffs)
     hidden = list(protect)
     live = [j for j in range(q) if not protect[j]]
-    order = sorted(live, key=lambda j: (-sizes[j], j))
-    remaining = set(live)
-    for candidate in order:
-        remaining.discard(candidate)
-        row = rows[candidate]
-        if not row:
+    pending = np.zeros(q, dtype=bool)
+    pending[live] = True
+    guarded = np.array(protected, dtype=np.int64)
+    for candidate in sorted(live, key=lambda j: (-sizes[j], j)):
+        pending[candidate] = False
+        nonzero = np.flatnonzero(rows[candidate])
+        if nonzero.size == 0:
             continue  # already computable from what is published
-        k = ((row & -row).bit_length() - 1) // W
-        pivot = field_.reduce(row * pow(field_.coordinate(row, k), P - 2, P))
-        trial = {}
-        for j in protected:
-            c = field_.coordinate(rows[j], k)
-            trial[j] = field_.minus(rows[j], c, pivot) if c else rows[j]
-        if _computable(trial, unions, diffs, field_):
+        k = nonzero[0]
+        pivot = rows[candidate] * pow(int(rows[candidate, k]), P - 2, P) % P
+        trial = rows[guarded]
+        touched = trial[:, k] != 0
+        trial[touched] = _subtract(trial[touched], trial[touched, k], pivot)
+        if guards.computable(trial):
             hidden[candidate] = True
             continue
-        for j, value in trial.items():
-            rows[j] = value
-        for j in remaining:
-            c = field_.coordinate(rows[j], k)
-            if c:
-                rows[j] = field_.minus(rows[j], c, pivot)
+        rows[guarded] = trial
+        affected = np.flatnonzero(pending & (rows[:, k] != 0))
+        if affected.size:
+            rows[affected] = _subtract(rows[affected], rows[affected, k], pivot)
     return hidden
 
 
-def _computable(
-    trial: dict[int, int], unions: set[tuple[int, int]], diffs: set[tuple[int, int]], field_: Packed
-) -> bool:
-    """Whether a protected residual, union (sum) or nested difference is zero."""
-    by_value: dict[int, list[int]] = {}
-    for j, value in trial.items():
-        if not value:
+class _Guards:
+    """Whether a protected residual, a small disjoint sum or a nested difference is zero.
+
+    The residuals are compared through a random linear hash mod P (equal rows, or rows
+    summing to zero, have equal or opposite hashes); hash matches are checked exactly.
+    """
+
+    def __init__(self, width: int, unions: list[tuple[int, int]], diffs: list[tuple[int, int]]):
+        weights = np.random.default_rng(width).integers(1, 2**31 - 1, size=width, dtype=np.int64)
+        self.weights = weights
+        self.unions = set(unions) | {(j, i) for i, j in unions}
+        self.diffs = set(diffs) | {(j, i) for i, j in diffs}
+
+    def _hash(self, trial: np.ndarray) -> np.ndarray:
+        # lo < 2**16 and hi < 2**15 times weights < 2**31: partial sums stay below 2**63
+        # for up to 2**16 columns.
+        lo = (trial & 0xFFFF) @ self.weights % P
+        hi = (trial >> 16) @ self.weights % P
+        return (hi * 2**16 + lo) % P
+
+    def computable(self, trial: np.ndarray) -> bool:
+        if trial.shape[0] == 0:
+            return False
+        if not trial.any(axis=1).all():
             return True
-        by_value.setdefault(value, []).append(j)
-    if diffs:
-        for js in by_value.values():
-            if any((i, j) in diffs for i in js for j in js):
-                return True
-    if unions:
-        for j, value in trial.items():
-            for i in by_value.get(field_.negative(value), ()):
-                if (i, j) in unions:
-                    return True
-    return False
+        if not self.unions and not self.diffs:
+            return False
+        hashes = self._hash(trial).tolist()
+        by_hash: dict[int, list[int]] = {}
+        for p, h in enumerate(hashes):
+            by_hash.setdefault(h, []).append(p)
+        if self.diffs:
+            for same in by_hash.values():
+                for a, i in enumerate(same):
+                    for j in same[a + 1 :]:
+                        if (i, j) in self.diffs and np.array_equal(trial[i], trial[j]):
+                            return True
+        if self.unions:
+            for i, h in enumerate(hashes):
+                for j in by_hash.get((P - h) % P, ()):
+                    if (i, j) in self.unions and not ((trial[i] + trial[j]) % P).any():
+                        return True
+        return False

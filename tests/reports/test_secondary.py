@@ -150,6 +150,58 @@ def test_nothing_is_hidden_when_nothing_is_small():
     assert not any(hidden.values())
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    data=st.data(),
+    blocks=st.lists(st.integers(1, 9), min_size=2, max_size=7),
+    quantities=st.integers(1, 10),
+)
+def test_no_small_quantity_of_a_random_set_system_is_in_the_span_of_the_published(
+    data, blocks, quantities
+):
+    # Tables count unions of cells: blocks of persons (some small), and unions of blocks.
+    starts = [sum(blocks[:i]) for i in range(len(blocks))]
+    cells = [frozenset(range(a, a + n)) for a, n in zip(starts, blocks, strict=True)]
+    persons = sum(blocks)
+    unions = [
+        frozenset().union(*(cells[b] for b in chosen))
+        for chosen in data.draw(
+            st.lists(
+                st.sets(st.integers(0, len(cells) - 1), min_size=2),
+                min_size=1,
+                max_size=quantities,
+            ),
+            label="unions",
+        )
+    ]
+    sets = [*cells, *unions]
+    sets.append(frozenset(range(persons)))  # everyone, as the document prints it
+    sets = list(dict.fromkeys(sets))
+    sizes = [len(s) for s in sets]
+    primary = [0 < n < 5 for n in sizes]
+    members = [bits(*s) for s in sets]
+    hidden = secondary.gauss_suppression(members, sizes, primary)
+    # The Gram matrix of overlaps has the same dependencies as the atoms: the same answer.
+    assert secondary.gauss_suppression(members, sizes, primary, atom_limit=0) == hidden
+    rows = atom_rows([set(s) for s in sets])
+    published = [r for r, h in zip(rows, hidden, strict=True) if not h]
+    assert all(hidden[i] for i in range(len(sets)) if primary[i])
+    for i, s in enumerate(sets):
+        if not primary[i]:
+            continue
+        assert not in_span(rows[i], published), sorted(s)
+        for j in range(i + 1, len(sets)):
+            t = sets[j]
+            if not primary[j]:
+                continue
+            if not s & t and len(s) + len(t) < 5:
+                union = [a + b for a, b in zip(rows[i], rows[j], strict=True)]
+                assert not in_span(union, published), (sorted(s), sorted(t))
+            elif s < t or t < s:
+                difference = [a - b for a, b in zip(rows[i], rows[j], strict=True)]
+                assert not in_span(difference, published), (sorted(s), sorted(t))
+
+
 # --- the cells of a document ---------------------------------------------------------
 
 
