@@ -131,7 +131,7 @@ def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
                 "id": f"{anchor}-figur-{i}",
                 "title": figure.title,
                 "note": figure.note,
-                "spec": json.dumps(chart.to_dict(validate=False), ensure_ascii=False),
+                "spec": json.dumps(chart, ensure_ascii=False),
             }
             for i, (figure, chart) in enumerate(charts.charts_for(table_id, table, instrument), 1)
         ]

@@ -74,3 +74,20 @@ def test_a_chart_becomes_svg_and_png_without_a_browser(document):
     assert charts.to_svg(chart) is svg  # made once, then cached
     png = charts.to_png(chart, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_chart_of_a_document_is_valid_vega_lite(document):
+    # The specs are put together without Altair's validation (it copied and checked
+    # every data row); the schema check is done here instead.
+    from altair.vegalite.v6.schema.core import TopLevelSpec
+
+    specs = [
+        spec
+        for table_id, table in document["tables"].items()
+        for titled in (True, False)
+        for _, spec in charts.charts_for(table_id, table, titled=titled)
+    ]
+    specs.append(charts.chart_for("nokkeltall", document["tables"]["nokkeltall"]))
+    assert len(specs) > 20
+    for spec in specs:
+        TopLevelSpec.validate(spec)

@@ -157,9 +157,31 @@ def _note_lines(figure: Figure, width: int = 95) -> list[str]:
     return textwrap.wrap(figure.note, width) if figure.note else []
 
 
-def figure_chart(figure: Figure, *, titled: bool = True):
-    """The chart of one figure. `titled`: title and the note of hidden cells in the chart
-    (the web); the PDF puts both in its own caption instead."""
+# The look every chart shares, set on the top-level spec (in place of Altair's
+# configure_* chain, which copies the whole chart at every call).
+CONFIG = {
+    "font": FONT,
+    "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelColor": "#212121"},
+    "legend": {"labelFontSize": 11, "symbolType": "square"},
+    "title": {"fontSize": 12, "anchor": "start"},
+}
+
+
+def _top_level(chart, datasets: dict[str, list[dict]], config: dict) -> dict:
+    """The Vega-Lite spec: the chart built by Altair, its config and its data by name.
+
+    The data never pass through Altair: it would copy and validate every row.
+    """
+    spec = chart.to_dict(validate=False)
+    spec["config"] = config
+    spec["datasets"] = datasets
+    return spec
+
+
+def figure_chart(figure: Figure, *, titled: bool = True) -> dict:
+    """The chart (Vega-Lite spec) of one figure. `titled`: title and the note of hidden
+    cells in the chart (the web); the PDF puts both in its own caption instead."""
     parts = [
         _panel_chart(figure, panel, i, show_categories=(i == 0), legend=True)
         for i, panel in enumerate(figure.panels)
@@ -178,19 +200,12 @@ def figure_chart(figure: Figure, *, titled: bool = True):
                 subtitleColor="#555555",
             )
         )
-    return (
-        chart.configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#212121")
-        .configure_legend(labelFontSize=11, symbolType="square")
-        .configure_title(fontSize=12, anchor="start")
-        .properties(datasets=_datasets(figure))
-    )
+    return _top_level(chart, _datasets(figure), CONFIG)
 
 
 def charts_for(
     table_id: str, table: dict, instrument=None, main_group: str | None = None, titled=True
-) -> list[tuple[Figure, alt.TopLevelMixin]]:
+) -> list[tuple[Figure, dict]]:
     """Every chart of a table, with the figure it shows."""
     return [
         (figure, figure_chart(figure, titled=titled))
@@ -200,7 +215,7 @@ def charts_for(
 
 def chart_for(
     table_id: str, table: dict, instrument=None, main_group: str | None = None
-) -> alt.TopLevelMixin | None:
+) -> dict | None:
     """The chart of a table, or None when the table is shown as a table only.
 
     A table with several figures (`nokkeltall`: one per part) gives them one
@@ -212,12 +227,8 @@ def chart_for(
     if len(found) == 1:
         return figure_chart(found[0])
     datasets = {name: rows for f in found for name, rows in _datasets(f).items()}
-    return (
-        alt.vconcat(*(_unconfigured(f) for f in found), spacing=24)
-        .configure(font=FONT)
-        .configure_view(stroke=None)
-        .properties(datasets=datasets)
-    )
+    chart = alt.vconcat(*(_unconfigured(f) for f in found), spacing=24)
+    return _top_level(chart, datasets, {"font": FONT, "view": CONFIG["view"]})
 
 
 def _unconfigured(figure: Figure):

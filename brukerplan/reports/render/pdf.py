@@ -145,9 +145,7 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
             for figure in figures(table_id, tables[table_id], instrument):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
                     figure_list.append(figure)
-    svgs = chart_module.to_svgs(
-        chart_module.figure_chart(f, titled=False).to_dict(validate=False) for f in figure_list
-    )
+    svgs = chart_module.to_svgs(chart_module.figure_chart(f, titled=False) for f in figure_list)
     svg_by_key = dict(zip((f.key for f in figure_list), svgs, strict=True))
 
     sections: list[dict] = []
