@@ -75,9 +75,9 @@ def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
     return f"brukerplan.report:{key}:{year}:{threshold}:{fingerprint}:{part}"
 
 
-def _report(key: str, year: int, fingerprint: str) -> dict:
-    """{"document", "sections", "comparisons": {name: label}} or {"too_few": message}."""
-    cache_key = _cache_key(key, year, fingerprint, "page")
+def _document(key: str, year: int, fingerprint: str) -> dict:
+    """{"document": the report document} or {"too_few": message}."""
+    cache_key = _cache_key(key, year, fingerprint, "document")
     entry = cache.get(cache_key)
     if entry is None:
         try:
@@ -85,20 +85,35 @@ def _report(key: str, year: int, fingerprint: str) -> dict:
         except data.UnknownScope:
             raise Http404 from None
         try:
-            document = data.report_document(scope, year, version=fingerprint)
+            entry = {"document": data.report_document(scope, year, version=fingerprint)}
         except data.TooFewPersons as error:
             entry = {"too_few": str(error)}
-        else:
-            entry = {
-                "document": document,
-                "sections": _sections(document, document.get("tables", {}), "tabell"),
-                "comparisons": {
-                    name: comparison.get("label", name)
-                    for name, comparison in (document.get("comparisons") or {}).items()
-                },
-            }
         cache.set(cache_key, entry, CACHE_SECONDS)
     return entry
+
+
+def _report(key: str, year: int, fingerprint: str) -> dict:
+    """{"document", "sections", "comparisons": {name: label}} or {"too_few": message}.
+
+    The page's sections (every chart spec of the report) are made only here, for the
+    page: a download needs the document alone.
+    """
+    entry = _document(key, year, fingerprint)
+    if "too_few" in entry:
+        return entry
+    document = entry["document"]
+    cache_key = _cache_key(key, year, fingerprint, "page")
+    page = cache.get(cache_key)
+    if page is None:
+        page = {
+            "sections": _sections(document, document.get("tables", {}), "tabell"),
+            "comparisons": {
+                name: comparison.get("label", name)
+                for name, comparison in (document.get("comparisons") or {}).items()
+            },
+        }
+        cache.set(cache_key, page, CACHE_SECONDS)
+    return {"document": document, **page}
 
 
 def _comparison(key: str, year: int, fingerprint: str, report: dict, name: str) -> list[dict]:
@@ -295,10 +310,10 @@ def download(request, scope: str, year: str, format: str):
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
     fingerprint = _fingerprint(year)
-    report = _report(key, year, fingerprint)
-    if "too_few" in report:
+    entry = _document(key, year, fingerprint)
+    if "too_few" in entry:
         return redirect("reports:dashboard", scope=scope, year=year)
-    document = report["document"]
+    document = entry["document"]
     if raw:
         # Rows are never cached: they stay in the database until asked for.
         content = _xlsx_with_rows(document)

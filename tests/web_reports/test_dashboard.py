@@ -178,6 +178,23 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     assert len(built) == 2
 
 
+def test_a_download_builds_the_document_but_not_the_pages_charts(world, imported, monkeypatch):
+    from brukerplan.reports import views
+
+    built = []
+    real = data.report_document
+    monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
+    monkeypatch.setattr(views, "_sections", lambda *a: pytest.fail("the page's sections"))
+    client = client_for(world.users["contact"])
+    url = reverse("reports:download", args=["municipality-4601", imported, "xlsx"])
+    assert client.get(url).status_code == 200
+    monkeypatch.undo()
+    monkeypatch.setattr(data, "report_document", lambda *a, **k: pytest.fail("built again"))
+    # The page that follows finds the same document in the cache.
+    assert client.get(dashboard_url("municipality-4601", imported)).status_code == 200
+    assert len(built) == 1
+
+
 def test_a_changed_registration_gives_a_new_report(world, imported):
     client = client_for(world.users["contact"])
     url = dashboard_url("municipality-4601", imported)

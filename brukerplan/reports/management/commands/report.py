@@ -58,10 +58,6 @@ class Command(BaseCommand):
             return
         if out is None and format != "json":
             raise CommandError(f"--format {format} trenger --out FIL")
-        if format == "pdf":
-            from brukerplan.reports.render import charts
-
-            charts.warm_up()  # while the data are loaded
         try:
             document = report_document(resolved, year)
         except TooFewPersons as error:

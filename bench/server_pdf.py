@@ -1,0 +1,57 @@
+"""A municipal PDF as the dashboard serves it: downloaded from a running server process.
+
+A web worker pays its imports and vl-convert's engine start once, for its first
+report. So this process first serves one municipality's PDF (Askøy), then
+times Bergen's: the permission check, the year's fingerprint, Bergen's report
+document (its comparison sections from the report store, as every worker finds
+them after the county's first report) and the rendering. Then the same download
+again, which the worker's cache answers. Prints the figures as JSON, like
+bench/step.py.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+WARM_UP = "municipality-4627"  # Askøy
+MEASURED = "municipality-4601"  # Bergen
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brukerplan.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from brukerplan.accounts.actions import grant_role
+    from brukerplan.accounts.models import Role
+
+    setup_test_environment()  # allows the test client's host
+    user, _ = get_user_model().objects.get_or_create(username="bench-analytiker")
+    grant_role(user, Role.ANALYTIKER)
+    client = Client()
+    client.force_login(user)
+    year = int(sys.argv[1])
+
+    def download(scope: str) -> float:
+        started = time.perf_counter()
+        response = client.get(f"/rapporter/{scope}/{year}.pdf")
+        seconds = time.perf_counter() - started
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            raise SystemExit(f"download of {scope} failed: {response.status_code}")
+        return seconds
+
+    download(WARM_UP)
+    first = download(MEASURED)
+    again = download(MEASURED)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": first, "again_seconds": again, "peak_mib": peak_kib / 1024}))
+
+
+if __name__ == "__main__":
+    main()
