@@ -142,3 +142,45 @@ def counties_in(year: int) -> dict[str, County]:
 def municipalities_in(year: int) -> dict[str, Municipality]:
     """The municipalities valid in ``year``, keyed by four-digit code."""
     return {m.code: m for m in _municipalities() if m.valid_in(year)}
+
+
+# Municipalities split at the start of a year (SSB): their rows of the year before
+# cannot be divided between the new codes.
+SPLITS: dict[int, dict[str, tuple[str, ...]]] = {
+    2024: {"1507": ("1508", "1580")},  # Ålesund became 1508 Ålesund and 1580 Haram
+}
+
+
+@cache
+def successors(year: int) -> dict[str, str | None]:
+    """The codes of ``year - 1`` that ``year`` no longer has, each to the code that took its
+    place, or None for a municipality that was split. Unchanged codes are not listed.
+
+    The new code is the one new code with the same name (every renumbering so far, 113
+    in 2024). Names are compared by their parts: a county in brackets changes with the
+    county («Våler (Viken)» is «Våler (Østfold)»), and a Sami name may be added
+    («Gratangen» is «Gratangen - Rivtták»).
+    """
+    before, now = municipalities_in(year - 1), municipalities_in(year)
+    new = {code: _name_parts(m.name) for code, m in now.items() if code not in before}
+    split = SPLITS.get(year, {})
+    result: dict[str, str | None] = {}
+    for code, municipality in before.items():
+        if code in now:
+            continue
+        if code in split:
+            result[code] = None
+            continue
+        parts = _name_parts(municipality.name)
+        matches = [c for c, p in new.items() if p & parts]
+        if len(matches) != 1:
+            raise ValueError(
+                f"{code} {municipality.name} ends in {year - 1} without one new code of the "
+                f"same name in {year} ({', '.join(matches) or 'none'}); add it to SPLITS"
+            )
+        result[code] = matches[0]
+    return result
+
+
+def _name_parts(name: str) -> frozenset[str]:
+    return frozenset(name.split(" (", 1)[0].split(" - "))

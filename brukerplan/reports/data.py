@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import Instrument
+from brukerplan.organisations import reference
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
@@ -190,18 +191,39 @@ def scope_of(national: pl.DataFrame, scope: Scope, year: int) -> pl.DataFrame:
 def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instrument | None]:
     """The registrations of the same scope in the year before, and that year's instrument.
 
-    From the cached national frame of that year when there is one of the current data,
-    else from the database (the scope's rows only)."""
+    Seen in this year's division: a renumbered municipality's rows carry its new code and
+    county (Bærum's 2023 rows as 3201 in Akershus), so trends and the panel follow it;
+    a split municipality's rows are left out (they cannot be divided). From the cached
+    national frame of that year when there is one of the current data, else from the
+    database (the scope's rows only, when no municipality changed code)."""
     try:
         instrument = definition.for_year(year - 1)
     except LookupError:  # no instrument, so no registrations, that year
         return None, None
+    changed = reference.successors(year)
     cached = store.cached_national_frame(year - 1, store.fingerprint(year - 1))
-    if cached is not None:
-        return scope_of(cached, scope, year - 1), instrument
-    if scope.type == "national":
-        return national_frame(year - 1), instrument
-    return registrations_frame(scope.type, scope.code, year - 1), instrument
+    if cached is None and scope.type != "national" and not changed:
+        return registrations_frame(scope.type, scope.code, year - 1), instrument
+    national = cached if cached is not None else national_frame(year - 1)
+    return scope_of(in_division_of(national, year), scope, year), instrument
+
+
+def in_division_of(frame: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Registrations of the year before `year` with `year`'s municipality and county codes."""
+    changed = reference.successors(year)
+    if not changed:
+        return frame
+    split = [code for code, new in changed.items() if new is None]
+    renumbered = {code: new for code, new in changed.items() if new is not None}
+    counties = {code: m.county_code for code, m in reference.municipalities_in(year).items()}
+    frame = frame.filter(~pl.col("kommunenummer").is_in(split)).with_columns(
+        pl.col("kommunenummer").replace(renumbered)
+    )
+    return frame.with_columns(
+        pl.col("kommunenummer")
+        .replace_strict(counties, default=pl.col("fylkesnummer"))
+        .alias("fylkesnummer")
+    )
 
 
 def report_document(

@@ -269,3 +269,22 @@ def test_the_loader_imports_nothing_from_django():
         "sys.exit(any(m.split('.')[0] == 'django' for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_every_renumbered_municipality_of_2024_has_one_successor_and_alesund_is_split():
+    changed = reference.successors(2024)
+    assert len(changed) == 114
+    assert changed["1507"] is None  # split into 1508 Ålesund and 1580 Haram
+    renumbered = {old: new for old, new in changed.items() if new is not None}
+    assert len(set(renumbered.values())) == 113
+    assert renumbered["3024"] == "3201"  # Bærum, Viken to Akershus
+    assert renumbered["3018"] == "3114"  # Våler (Viken) is Våler (Østfold)
+    assert renumbered["5414"] == "5516"  # Gratangen is Gratangen - Rivtták
+    assert renumbered["5401"] == "5501"  # Tromsø
+    new_codes = set(reference.municipalities_in(2024)) - set(reference.municipalities_in(2023))
+    assert new_codes == set(renumbered.values()) | {"1508", "1580"}
+
+
+@pytest.mark.parametrize("year", [2020, 2021, 2022, 2023, 2025, 2026])
+def test_no_municipality_changes_code_in_other_years(year):
+    assert reference.successors(year) == {}

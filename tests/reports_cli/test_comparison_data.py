@@ -95,3 +95,41 @@ def test_trends_of_a_municipality_use_its_own_previous_mapping(imported):
     # the same answers both years: nobody changed (unless secondary suppression hides it)
     assert panel["bosituasjon"]["uendret"] in (None, 100)
     assert panel["bosituasjon"]["bedre"] in (None, 0)
+
+
+def copy_registrations(code: str, year: int, as_code: str, as_county: str) -> None:
+    copies = []
+    for registration in Registration.objects.filter(aar=YEAR, kommunenummer=code):
+        registration.pk = None
+        registration.registrering_id = f"{year}-{as_code}-{registration.registrering_id}"
+        registration.aar = year
+        registration.kartlagt_dato = registration.kartlagt_dato.replace(year=year)
+        registration.alder -= YEAR - year
+        registration.kommunenummer = as_code
+        registration.fylkesnummer = as_county
+        copies.append(registration)
+    Registration.objects.bulk_create(copies)
+
+
+def test_trends_follow_a_municipality_that_got_a_new_code_and_county_in_2024(imported):
+    # Bergen's registrations, as Bærum: 3024 in Viken in 2023, 3201 in Akershus in 2024.
+    copy_registrations("4601", 2023, "3024", "30")
+    copy_registrations("4601", 2024, "3201", "32")
+    for key in ("municipality:3201", "county:32"):
+        document = report_document(resolve_scope(key, 2024), 2024)
+        trend = rows(document["tables"]["trend_kategorier"])
+        assert trend["alle"]["denne"] == document["persons"], key
+        # The same persons, two years younger: a few are under 18 in 2023.
+        assert document["persons"] - 3 <= trend["alle"]["forrige"] <= document["persons"], key
+        panel = rows(document["tables"]["panel_endring"])
+        assert panel["bosituasjon"]["uendret"] in (None, 100), key
+
+
+def test_a_split_municipality_has_no_trend(imported):
+    # Ålesund (1507) was split into 1508 Ålesund and 1580 Haram in 2024.
+    copy_registrations("4601", 2023, "1507", "15")
+    copy_registrations("4601", 2024, "1508", "15")
+    document = report_document(resolve_scope("municipality:1508", 2024), 2024)
+    assert rows(document["tables"]["trend_kategorier"]) == {}
+    county = report_document(resolve_scope("county:15", 2024), 2024)
+    assert rows(county["tables"]["trend_kategorier"]) == {}
