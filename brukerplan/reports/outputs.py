@@ -24,7 +24,13 @@ def output(document: dict, format: str, *, main_group: str | None = None) -> byt
 
 def write_output(document: dict, format: str, path, *, main_group: str | None = None) -> str:
     """Renders `document` to the file `path` (run in a worker process by the batch command)."""
+    import os
     from pathlib import Path
 
-    Path(path).write_bytes(output(document, format, main_group=main_group))
+    path = Path(path)
+    content = output(document, format, main_group=main_group)
+    # Written beside and renamed into place: a stopped batch leaves no half file.
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
     return str(path)

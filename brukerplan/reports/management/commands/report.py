@@ -1,5 +1,6 @@
 import json
 import os
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -85,43 +86,54 @@ class Command(BaseCommand):
             # connection or Polars threads); they need no Django, only the renderers.
             pool = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
         pending: set[Future] = set()
-        with tqdm(
-            total=len(codes), desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr
-        ) as bar:
+        # SIGTERM (a stopped job or deploy) ends the batch like Ctrl-C: through the
+        # `finally` below, which lets the running files finish and stops the workers.
+        previous_handler = signal.signal(signal.SIGTERM, _stop)
+        try:
+            with tqdm(
+                total=len(codes), desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr
+            ) as bar:
 
-            def finish(done: set[Future]) -> None:
-                for future in done:
-                    future.result()  # re-raises a failure of the worker
-                    bar.update()
+                def finish(done: set[Future]) -> None:
+                    for future in done:
+                        future.result()  # re-raises a failure of the worker
+                        bar.update()
 
-            for item in municipal_documents(scope, year, codes):
-                bar.set_postfix_str(item.scope.name)
-                if item.document is None:
-                    skipped.append(item.scope.name)
-                    bar.update()
-                    continue
-                suffix = f"-{self.main_group}" if self.main_group else ""
-                path = out / f"brukerplan-{year}-{item.code}{suffix}.{format}"
-                written += 1
-                if pool is None:
-                    write_output(item.document, format, path, main_group=self.main_group)
-                    bar.update()
-                    continue
-                pending.add(
-                    pool.submit(
-                        write_output, item.document, format, path, main_group=self.main_group
+                for item in municipal_documents(scope, year, codes):
+                    bar.set_postfix_str(item.scope.name)
+                    if item.document is None:
+                        skipped.append(item.scope.name)
+                        bar.update()
+                        continue
+                    suffix = f"-{self.main_group}" if self.main_group else ""
+                    path = out / f"brukerplan-{year}-{item.code}{suffix}.{format}"
+                    written += 1
+                    if pool is None:
+                        write_output(item.document, format, path, main_group=self.main_group)
+                        bar.update()
+                        continue
+                    pending.add(
+                        pool.submit(
+                            write_output, item.document, format, path, main_group=self.main_group
+                        )
                     )
-                )
-                if len(pending) >= 2 * workers:  # keep memory bounded
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    finish(done)
-            if pool is not None:
-                try:
-                    while pending:
+                    if len(pending) >= 2 * workers:  # keep memory bounded
                         done, pending = wait(pending, return_when=FIRST_COMPLETED)
                         finish(done)
-                finally:
-                    pool.shutdown(cancel_futures=True)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    finish(done)
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"Avbrutt etter {bar.n} av {len(codes)} kommuner; filene som er ferdige, "
+                f"ligger i {out}."
+            ) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous_handler)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            for partial in out.glob(".*.part"):  # a worker stopped in the middle of a write
+                partial.unlink(missing_ok=True)
         self.stderr.write(f"Skrev {written} kommunerapporter for {scope.name} {year} til {out}.")
         if skipped:
             self.stderr.write(
@@ -129,3 +141,7 @@ class Command(BaseCommand):
                 f"{settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD} kartlagte personer "
                 "over 18 år (personvern)."
             )
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
