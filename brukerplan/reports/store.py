@@ -43,20 +43,22 @@ SECTION_SECONDS = 7 * 24 * 60 * 60
 
 
 def _code_version() -> str:
-    """A digest of the code that computes frames and report numbers."""
+    """A digest of the code that computes frames and report numbers, and renders them."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for folder in ("reports", "instrument", "registrations"):
-        for path in sorted((package / folder).glob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+        for path in sorted((package / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".yaml"} and "tests" not in path.parts:
+                digest.update(str(path.relative_to(package)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 CODE_VERSION = _code_version()
 
 
-def _cache():
+def shared():
+    """The cache every process shares (the database's cache table)."""
     return caches[CACHE_ALIAS]
 
 
@@ -81,7 +83,7 @@ def _frame_key(year: int) -> str:
 def national_frame(year: int, version: str, load) -> pl.DataFrame:
     """The national frame of the year: from the cache when it is of this `version` of the
     data, else `load()` (and kept for the next report)."""
-    cache = _cache()
+    cache = shared()
     entry = cache.get(_frame_key(year))
     if entry is not None and entry[0] == version:
         return pl.read_parquet(io.BytesIO(entry[1]))
@@ -94,7 +96,7 @@ def national_frame(year: int, version: str, load) -> pl.DataFrame:
 
 def cached_national_frame(year: int, version: str) -> pl.DataFrame | None:
     """The national frame of the year when the cache has this version of it, else None."""
-    entry = _cache().get(_frame_key(year))
+    entry = shared().get(_frame_key(year))
     if entry is None or entry[0] != version:
         return None
     return pl.read_parquet(io.BytesIO(entry[1]))
@@ -110,14 +112,14 @@ def comparison_sections(definitions: dict[str, str], year: int, version: str) ->
     """The cached comparison sections, by name, of those `definitions` (name -> what the
     frame is, e.g. "county:46") that the cache has."""
     keys = {name: _section_key(d, year, version) for name, d in definitions.items()}
-    found = _cache().get_many(list(keys.values()))
+    found = shared().get_many(list(keys.values()))
     return {name: found[key] for name, key in keys.items() if key in found}
 
 
 def keep_comparison_sections(
     sections: dict[str, dict], definitions: dict[str, str], year: int, version: str
 ) -> None:
-    _cache().set_many(
+    shared().set_many(
         {_section_key(definitions[name], year, version): s for name, s in sections.items()},
         SECTION_SECONDS,
     )
@@ -125,4 +127,4 @@ def keep_comparison_sections(
 
 def clear() -> None:
     """Forget everything kept (tests, and after deleting registrations for good)."""
-    _cache().clear()
+    shared().clear()

@@ -5,8 +5,10 @@ the one report document (`brukerplan.reports.data.report_document`); the page
 formats its cells with the same helpers as the PDF (`render.common`) and draws
 the same chart specs (`render.charts`), so a number on the web is the number
 in the PDF. Built documents, the page's tables and charts, and rendered files
-are cached per scope and year under a key that changes whenever a submitted
-registration of the year does.
+are kept in the cache every web worker shares (`store.shared()`, the database's
+cache table) per scope and year, under a key that changes whenever a submitted
+registration of the year does, or the report code. They hold only published
+numbers (after the small-number rule); raw rows are never cached.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -72,13 +73,13 @@ def _fingerprint(year: int) -> str:
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
     threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
-    return f"brukerplan.report:{key}:{year}:{threshold}:{fingerprint}:{part}"
+    return f"brukerplan.report:{store.CODE_VERSION}:{key}:{year}:{threshold}:{fingerprint}:{part}"
 
 
 def _document(key: str, year: int, fingerprint: str) -> dict:
     """{"document": the report document} or {"too_few": message}."""
     cache_key = _cache_key(key, year, fingerprint, "document")
-    entry = cache.get(cache_key)
+    entry = store.shared().get(cache_key)
     if entry is None:
         try:
             scope = data.resolve_scope(key, year)
@@ -88,7 +89,7 @@ def _document(key: str, year: int, fingerprint: str) -> dict:
             entry = {"document": data.report_document(scope, year, version=fingerprint)}
         except data.TooFewPersons as error:
             entry = {"too_few": str(error)}
-        cache.set(cache_key, entry, CACHE_SECONDS)
+        store.shared().set(cache_key, entry, CACHE_SECONDS)
     return entry
 
 
@@ -103,7 +104,7 @@ def _report(key: str, year: int, fingerprint: str) -> dict:
         return entry
     document = entry["document"]
     cache_key = _cache_key(key, year, fingerprint, "page")
-    page = cache.get(cache_key)
+    page = store.shared().get(cache_key)
     if page is None:
         page = {
             "sections": _sections(document, document.get("tables", {}), "tabell"),
@@ -112,19 +113,19 @@ def _report(key: str, year: int, fingerprint: str) -> dict:
                 for name, comparison in (document.get("comparisons") or {}).items()
             },
         }
-        cache.set(cache_key, page, CACHE_SECONDS)
+        store.shared().set(cache_key, page, CACHE_SECONDS)
     return {"document": document, **page}
 
 
 def _comparison(key: str, year: int, fingerprint: str, report: dict, name: str) -> list[dict]:
     """The sections of one comparison; built when it is first shown."""
     cache_key = _cache_key(key, year, fingerprint, f"comparison:{name}")
-    sections = cache.get(cache_key)
+    sections = store.shared().get(cache_key)
     if sections is None:
         document = report["document"]
         tables = document["comparisons"][name].get("tables", {})
         sections = _sections(document, tables, f"sammenligning-{name}")
-        cache.set(cache_key, sections, CACHE_SECONDS)
+        store.shared().set(cache_key, sections, CACHE_SECONDS)
     return sections
 
 
@@ -319,10 +320,10 @@ def download(request, scope: str, year: str, format: str):
         content = _xlsx_with_rows(document)
     else:
         cache_key = _cache_key(key, year, fingerprint, format)
-        content = cache.get(cache_key)
+        content = store.shared().get(cache_key)
         if content is None:
             content = output(document, format)
-            cache.set(cache_key, content, CACHE_SECONDS)
+            store.shared().set(cache_key, content, CACHE_SECONDS)
     name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'

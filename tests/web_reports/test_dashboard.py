@@ -164,16 +164,18 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     real = data.report_document
     monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
     # A page: session, user, memberships, the year's fingerprint (registrations, population),
-    # the scopes to choose from (counties, municipalities), the years, saving the session (3).
+    # the scopes to choose from (counties, municipalities), the years, saving the session (3),
+    # and the document, page and comparison from the shared cache (3).
     for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
         client = client_for(world.users[user])
         url = dashboard_url(scope, imported)
         # Building the report: the previous year's fingerprint (2), the year's frame and the
-        # comparison sections from the report store, and keeping what it computed there.
-        with django_assert_max_num_queries(40):
+        # comparison sections from the report store, keeping what it computed there, and
+        # keeping the document, page and comparison in the shared cache (3 each).
+        with django_assert_max_num_queries(42):
             assert client.get(url).status_code == 200
         for _ in range(2):
-            with django_assert_max_num_queries(11):
+            with django_assert_max_num_queries(14):
                 assert client.get(url).status_code == 200
     assert len(built) == 2
 
