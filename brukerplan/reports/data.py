@@ -193,7 +193,7 @@ def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instru
 
     Seen in this year's division: a renumbered municipality's rows carry its new code and
     county (Bærum's 2023 rows as 3201 in Akershus), so trends and the panel follow it;
-    a split municipality's rows are left out (they cannot be divided). From the cached
+    a split municipality's rows cannot be divided and keep their old code. From the cached
     national frame of that year when there is one of the current data, else from the
     database (the scope's rows only, when no municipality changed code)."""
     try:
@@ -209,16 +209,16 @@ def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instru
 
 
 def in_division_of(frame: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Registrations of the year before `year` with `year`'s municipality and county codes."""
-    changed = reference.successors(year)
-    if not changed:
+    """Registrations of the year before `year` with `year`'s municipality and county codes.
+
+    A split municipality's rows keep their old code: they are in no municipality's trend
+    and in no comparable selection (which needs the same code both years), but still in
+    the panel and the previous year of the county, region and country."""
+    renumbered = {code: new for code, new in reference.successors(year).items() if new}
+    if not renumbered:
         return frame
-    split = [code for code, new in changed.items() if new is None]
-    renumbered = {code: new for code, new in changed.items() if new is not None}
     counties = {code: m.county_code for code, m in reference.municipalities_in(year).items()}
-    frame = frame.filter(~pl.col("kommunenummer").is_in(split)).with_columns(
-        pl.col("kommunenummer").replace(renumbered)
-    )
+    frame = frame.with_columns(pl.col("kommunenummer").replace(renumbered))
     return frame.with_columns(
         pl.col("kommunenummer")
         .replace_strict(counties, default=pl.col("fylkesnummer"))

@@ -46,9 +46,9 @@ def _code_version() -> str:
     """A digest of the code that computes frames and report numbers, and renders them."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for folder in ("reports", "instrument", "registrations"):
+    for folder in ("reports", "instrument", "registrations", "organisations"):
         for path in sorted((package / folder).rglob("*")):
-            if path.suffix in {".py", ".html", ".css", ".yaml"} and "tests" not in path.parts:
+            if path.suffix in {".py", ".html", ".css", ".yaml", ".csv"}:
                 digest.update(str(path.relative_to(package)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -77,7 +77,7 @@ def fingerprint(year: int) -> str:
 
 
 def _frame_key(year: int) -> str:
-    return f"brukerplan.frame:{CODE_VERSION}:{year}"
+    return f"brukerplan.store.frame:{CODE_VERSION}:{year}"
 
 
 def national_frame(year: int, version: str, load) -> pl.DataFrame:
@@ -105,7 +105,7 @@ def cached_national_frame(year: int, version: str) -> pl.DataFrame | None:
 def _section_key(definition: str, year: int, version: str) -> str:
     threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
     digest = hashlib.sha256(f"{definition}|{version}".encode()).hexdigest()[:24]
-    return f"brukerplan.comparison:{CODE_VERSION}:{year}:{threshold}:{digest}"
+    return f"brukerplan.store.comparison:{CODE_VERSION}:{year}:{threshold}:{digest}"
 
 
 def comparison_sections(definitions: dict[str, str], year: int, version: str) -> dict[str, dict]:

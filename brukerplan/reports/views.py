@@ -73,7 +73,10 @@ def _fingerprint(year: int) -> str:
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
     threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
-    return f"brukerplan.report:{store.CODE_VERSION}:{key}:{year}:{threshold}:{fingerprint}:{part}"
+    # "dashboard" sorts before "store": when the cache table is full, Django's database
+    # cache culls the lowest keys first, so pages and files go before frames and sections.
+    version = store.CODE_VERSION
+    return f"brukerplan.dashboard:{version}:{key}:{year}:{threshold}:{fingerprint}:{part}"
 
 
 def _document(key: str, year: int, fingerprint: str) -> dict:

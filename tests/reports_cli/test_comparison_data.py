@@ -125,11 +125,14 @@ def test_trends_follow_a_municipality_that_got_a_new_code_and_county_in_2024(imp
         assert panel["bosituasjon"]["uendret"] in (None, 100), key
 
 
-def test_a_split_municipality_has_no_trend(imported):
+def test_a_split_municipality_has_no_trend_but_its_persons_stay_in_the_countys_panel(imported):
     # Ålesund (1507) was split into 1508 Ålesund and 1580 Haram in 2024.
     copy_registrations("4601", 2023, "1507", "15")
     copy_registrations("4601", 2024, "1508", "15")
     document = report_document(resolve_scope("municipality:1508", 2024), 2024)
     assert rows(document["tables"]["trend_kategorier"]) == {}
+    assert rows(document["tables"]["panel_endring"]) == {}
     county = report_document(resolve_scope("county:15", 2024), 2024)
-    assert rows(county["tables"]["trend_kategorier"]) == {}
+    assert rows(county["tables"]["trend_kategorier"]) == {}  # no code in both years
+    panel = rows(county["tables"]["panel_endring"])
+    assert panel["bosituasjon"]["uendret"] in (None, 100)  # the same persons, both years

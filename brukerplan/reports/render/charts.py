@@ -9,6 +9,7 @@ per chart spec and kept in a small cache.
 
 from __future__ import annotations
 
+import copy
 import json
 import textwrap
 import threading
@@ -172,7 +173,7 @@ def _top_level(chart, datasets: dict[str, list[dict]], config: dict) -> dict:
     The data never pass through Altair: it would copy and validate every row.
     """
     spec = chart.to_dict(validate=False)
-    spec["config"] = config
+    spec["config"] = copy.deepcopy(config)  # a spec of its own, whatever a caller changes
     spec["datasets"] = datasets
     return spec
 

@@ -89,6 +89,7 @@ class Command(BaseCommand):
         # SIGTERM (a stopped job or deploy) ends the batch like Ctrl-C: through the
         # `finally` below, which lets the running files finish and stops the workers.
         previous_handler = signal.signal(signal.SIGTERM, _stop)
+        bar = None
         try:
             with tqdm(
                 total=len(codes), desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr
@@ -125,14 +126,17 @@ class Command(BaseCommand):
                     finish(done)
         except KeyboardInterrupt:
             raise CommandError(
-                f"Avbrutt etter {bar.n} av {len(codes)} kommuner; filene som er ferdige, "
+                f"Avbrutt etter {bar.n if bar else 0} av {len(codes)} kommuner; "
+                "filene som er ferdige, "
                 f"ligger i {out}."
             ) from None
         finally:
-            signal.signal(signal.SIGTERM, previous_handler)
+            # None: the handler was not set from Python (the default then).
+            signal.signal(signal.SIGTERM, previous_handler or signal.SIG_DFL)
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-            for partial in out.glob(".*.part"):  # a worker stopped in the middle of a write
+            # A worker stopped in the middle of a write.
+            for partial in out.glob(f".brukerplan-{year}-*.{format}.part"):
                 partial.unlink(missing_ok=True)
         self.stderr.write(f"Skrev {written} kommunerapporter for {scope.name} {year} til {out}.")
         if skipped:
