@@ -74,6 +74,16 @@ def test_the_contact_person_opens_the_dashboard_and_sees_charts_without_csp_erro
     if page.locator("#sammenligning .chart-view").count():
         page.wait_for_selector("#sammenligning .chart-view svg")
 
+    # A download says it is under way and then that it is done; the file is the PDF.
+    with page.expect_download() as started:
+        page.locator('.downloads a[data-label="PDF"]').click()
+        assert page.inner_text("#nedlasting-status").startswith("Lager PDF-filen")
+    download = started.value
+    assert download.suggested_filename == f"brukerplan-{imported}-4601.pdf"
+    with open(download.path(), "rb") as file:
+        assert file.read(5) == b"%PDF-"
+    page.wait_for_selector("#nedlasting-status:has-text('PDF-filen er lastet ned.')")
+
     # Keyboard: the chooser is reachable.
     page.focus("#aar")
     assert page.evaluate("document.activeElement.id") == "aar"
