@@ -232,8 +232,14 @@ def _evaluate(frame: pl.DataFrame, masks: list[pl.Expr]) -> list[int]:
 
 def person_frame(persons: pl.DataFrame, masks: list[pl.Expr]) -> pl.DataFrame:
     """Every mask evaluated on the persons in one `select`: Boolean columns q0, q1, ..."""
-    frame = persons.select(
-        [mask.cast(pl.Boolean).fill_null(False).alias(f"q{i}") for i, mask in enumerate(masks)]
+    # Lazy: the optimiser evaluates the subexpressions the masks share once (about half
+    # the time of an eager select over a municipality's 2,000 masks).
+    frame = (
+        persons.lazy()
+        .select(
+            [mask.cast(pl.Boolean).fill_null(False).alias(f"q{i}") for i, mask in enumerate(masks)]
+        )
+        .collect()
     )
     if frame.height != persons.height:  # only literals: broadcast by hand
         frame = pl.DataFrame({c: [frame[c][0]] * persons.height for c in frame.columns})
