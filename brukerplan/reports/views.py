@@ -68,7 +68,9 @@ def _split(key: str) -> tuple[str, str | None]:
 
 
 def _fingerprint(year: int) -> str:
-    return store.fingerprint(year)
+    """What the cached pages and files of a year depend on: its data, and the year
+    before's (trends and the panel)."""
+    return f"{store.fingerprint(year)}+{store.fingerprint(year - 1)}"
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
@@ -89,7 +91,7 @@ def _document(key: str, year: int, fingerprint: str) -> dict:
         except data.UnknownScope:
             raise Http404 from None
         try:
-            entry = {"document": data.report_document(scope, year, version=fingerprint)}
+            entry = {"document": data.report_document(scope, year)}
         except data.TooFewPersons as error:
             entry = {"too_few": str(error)}
         store.shared().set(cache_key, entry, CACHE_SECONDS)
