@@ -53,7 +53,7 @@ def main() -> None:
             raise SystemExit(f"download of {scope} failed: {response.status_code}")
         return seconds
 
-    fingerprint = store.fingerprint(year)
+    fingerprint = views._fingerprint(year)
 
     def forget(scope: str, *parts: str) -> None:
         key = scope.replace("-", ":", 1)
