@@ -53,10 +53,9 @@ def main() -> None:
             raise SystemExit(f"download of {scope} failed: {response.status_code}")
         return seconds
 
-    fingerprint = views._fingerprint(year)
-
     def forget(scope: str, *parts: str) -> None:
         key = scope.replace("-", ":", 1)
+        fingerprint = views._fingerprint(key, year)
         store.shared().delete_many([views._cache_key(key, year, fingerprint, p) for p in parts])
 
     # What an earlier run left in the shared cache (the report store's frame and

@@ -184,3 +184,45 @@ def successors(year: int) -> dict[str, str | None]:
 
 def _name_parts(name: str) -> frozenset[str]:
     return frozenset(name.split(" (", 1)[0].split(" - "))
+
+
+@cache
+def _codes_in(year: int) -> frozenset[str]:
+    return frozenset(municipalities_in(year))
+
+
+@cache
+def area_in(code: str, earlier: int, year: int) -> frozenset[str]:
+    """The codes in ``year`` of the area that had ``code`` in ``earlier``: one code
+    (renumbered or not), or the parts of a split municipality (Ålesund 1507 in 2023 is
+    1508 and 1580 in 2024); empty if the code is unknown in ``earlier``."""
+    if code not in _codes_in(earlier):
+        return frozenset()
+    codes = {code}
+    for step in range(earlier + 1, year + 1):
+        changed, split = successors(step), SPLITS.get(step, {})
+        codes = {
+            new
+            for c in codes
+            for new in (split[c] if c in split else (changed.get(c, c),))
+            if new is not None
+        }
+    return frozenset(codes)
+
+
+def code_in(code: str, earlier: int, year: int) -> str | None:
+    """The one code in ``year`` of the municipality that had ``code`` in ``earlier``
+    (through every renumbering between); None if it was split on the way, or is gone."""
+    area = area_in(code, earlier, year)
+    return next(iter(area)) if len(area) == 1 else None
+
+
+def codes_before(codes: set[str], earlier: int, year: int) -> set[str]:
+    """The codes of ``earlier`` whose areas lie within the municipalities ``codes`` of
+    ``year`` (a split municipality only when all its parts are among them)."""
+    within = set()
+    for code in _codes_in(earlier):
+        area = area_in(code, earlier, year)
+        if area and area <= codes:
+            within.add(code)
+    return within

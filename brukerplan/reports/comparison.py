@@ -40,9 +40,9 @@ Decisions:
   * A question or area missing from either year's instrument is left out.
   * Panel: the persons (`person_key`) among the adult persons of both years.
     Transitions count persons whose area has a colour in both years. Masks of
-    panel cells are evaluated on `Context.persons` (the year-1 colour enters
-    as `person_key` in the keys that had it). Improvement is a move to a better
-    colour (rod -> gul -> gronn).
+    panel cells are evaluated on `Context.persons` (the previous mapping's colour
+    enters as `person_key` in the keys that had it). Improvement is a move to a
+    better colour (rod -> gul -> gronn).
   * `trend_levekarsomrader` holds Figur 42-43 (and Tabell 15-16); Figur 40, 41,
     45 and 46 (sex, age, activities, plans) are `trend_bakgrunn`.
 """

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.conf import settings
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import Max, Q, TextField
 from django.db.models.functions import Cast
 
 from brukerplan.instrument import definition
@@ -188,33 +188,75 @@ def scope_of(national: pl.DataFrame, scope: Scope, year: int) -> pl.DataFrame:
     return national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
 
 
+def scope_municipalities(scope_type: str, code: str | None, year: int) -> set[str] | None:
+    """The codes of the scope's municipalities in `year` (None: the whole country)."""
+    if scope_type == "national":
+        return None
+    if scope_type == "municipality":
+        return {code}
+    municipalities = reference.municipalities_in(year).values()
+    if scope_type == "county":
+        return {m.code for m in municipalities if m.county_code == code}
+    counties = {c.code for c in reference.counties_in(year).values() if c.health_region == code}
+    return {m.code for m in municipalities if m.county_code in counties}
+
+
+def previous_mapping(scope_type: str, code: str | None, year: int) -> int | None:
+    """The year of the scope's previous mapping: the latest earlier year with submitted
+    registrations in its municipalities (by their codes of that year). Municipalities
+    do not map every year, so it may be two or three years back; None if never.
+
+    One query (the index on year, status and municipality)."""
+    codes = scope_municipalities(scope_type, code, year)
+    earlier_years = range(min(reference.COVERED_YEARS), year)
+    found = Registration.objects.filter(
+        status=Registration.Status.SUBMITTED, aar__in=list(earlier_years)
+    )
+    if codes is not None:
+        where = Q(pk__in=[])
+        for earlier in earlier_years:
+            before = reference.codes_before(codes, earlier, year)
+            if before:
+                where |= Q(aar=earlier, kommunenummer__in=sorted(before))
+        found = found.filter(where)
+    return found.aggregate(latest=Max("aar"))["latest"]
+
+
 def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instrument | None]:
-    """The registrations of the same scope in the year before, and that year's instrument.
+    """The registrations of the scope's previous mapping (`previous_mapping`), and that
+    year's instrument.
 
     Seen in this year's division: a renumbered municipality's rows carry its new code and
     county (Bærum's 2023 rows as 3201 in Akershus), so trends and the panel follow it;
     a split municipality's rows cannot be divided and keep their old code. From the cached
     national frame of that year when there is one of the current data, else from the
-    database (the scope's rows only, when no municipality changed code)."""
+    database (the scope's rows only, when no municipality changed code in between)."""
+    earlier = previous_mapping(scope.type, scope.code, year)
+    if earlier is None:
+        return None, None
     try:
-        instrument = definition.for_year(year - 1)
+        instrument = definition.for_year(earlier)
     except LookupError:  # no instrument, so no registrations, that year
         return None, None
-    changed = reference.successors(year)
-    cached = store.cached_national_frame(year - 1, store.fingerprint(year - 1))
-    if cached is None and scope.type != "national" and not changed:
-        return registrations_frame(scope.type, scope.code, year - 1), instrument
-    national = cached if cached is not None else national_frame(year - 1)
-    return scope_of(in_division_of(national, year), scope, year), instrument
+    renumbered = any(reference.successors(y) for y in range(earlier + 1, year + 1))
+    cached = store.cached_national_frame(earlier, store.fingerprint(earlier))
+    if cached is None and scope.type != "national" and not renumbered:
+        return registrations_frame(scope.type, scope.code, earlier), instrument
+    national = cached if cached is not None else national_frame(earlier)
+    return scope_of(in_division_of(national, earlier, year), scope, year), instrument
 
 
-def in_division_of(frame: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Registrations of the year before `year` with `year`'s municipality and county codes.
+def in_division_of(frame: pl.DataFrame, earlier: int, year: int) -> pl.DataFrame:
+    """Registrations of `earlier` with `year`'s municipality and county codes.
 
     A split municipality's rows keep their old code: they are in no municipality's trend
     and in no comparable selection (which needs the same code both years), but still in
-    the panel and the previous year of the county, region and country."""
-    renumbered = {code: new for code, new in reference.successors(year).items() if new}
+    the panel and the previous mapping of the county, region and country."""
+    renumbered = {}
+    for code in reference.municipalities_in(earlier):
+        new = reference.code_in(code, earlier, year)
+        if new is not None and new != code:
+            renumbered[code] = new
     if not renumbered:
         return frame
     counties = {code: m.county_code for code, m in reference.municipalities_in(year).items()}

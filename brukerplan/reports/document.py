@@ -88,8 +88,8 @@ def build_report(
 
     `frame`: every registration of the scope and year, duplicates and persons
     under 18 included. `tables`: ids to compute (default: every registered table).
-    `previous`: every registration of the same scope in the year before (trends,
-    panel), read with `previous_instrument` (default `instrument`).
+    `previous`: every registration of the same scope in its previous mapping, one
+    earlier year (trends, panel), read with `previous_instrument` (default `instrument`).
     `comparisons`: every registration of the frames to compare with, by name
     (`fylke`, `landet`, `storrelse`; see `brukerplan.reports.comparison`),
     labelled by `comparison_labels` (default `COMPARISON_LABELS`).
@@ -108,8 +108,9 @@ def build_report(
     """
     if frame.height and (frame["aar"] != year).any():
         raise ValueError(f"the frame holds registrations of another year than {year}")
-    if previous is not None and previous.height and (previous["aar"] != year - 1).any():
-        raise ValueError(f"the previous frame holds registrations of another year than {year - 1}")
+    if previous is not None and previous.height:
+        if (previous["aar"] >= year).any() or previous["aar"].n_unique() > 1:
+            raise ValueError(f"the previous frame must hold one mapping year before {year}")
     comparisons = dict(comparisons or {})
     for name, other in comparisons.items():
         if other.height and (other["aar"] != year).any():

@@ -67,10 +67,12 @@ def _split(key: str) -> tuple[str, str | None]:
 # --- the cache --------------------------------------------------------------------------
 
 
-def _fingerprint(year: int) -> str:
-    """What the cached pages and files of a year depend on: its data, and the year
-    before's (trends and the panel)."""
-    return f"{store.fingerprint(year)}+{store.fingerprint(year - 1)}"
+def _fingerprint(key: str, year: int) -> str:
+    """What the cached pages and files of a scope and year depend on: the year's data,
+    and its previous mapping's (trends and the panel)."""
+    earlier = data.previous_mapping(*_split(key), year)
+    before = store.fingerprint(earlier) if earlier is not None else "-"
+    return f"{store.fingerprint(year)}+{earlier}:{before}"
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
@@ -251,7 +253,7 @@ def dashboard(request, scope: str, year: int):
     scope_type, code = _split(key)
     if not permissions.may_view_report(request.user, scope_type, code, year):
         raise PermissionDenied
-    fingerprint = _fingerprint(year)
+    fingerprint = _fingerprint(key, year)
     report = _report(key, year, fingerprint)
     comparisons = report.get("comparisons", {})
     chosen = request.GET.get("sammenligning")
@@ -315,7 +317,7 @@ def download(request, scope: str, year: str, format: str):
     raw = format == "xlsx" and request.GET.get("radata") == "1"
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
-    fingerprint = _fingerprint(year)
+    fingerprint = _fingerprint(key, year)
     entry = _document(key, year, fingerprint)
     if "too_few" in entry:
         return redirect("reports:dashboard", scope=scope, year=year)

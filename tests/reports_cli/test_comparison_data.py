@@ -136,3 +136,24 @@ def test_a_split_municipality_has_no_trend_but_its_persons_stay_in_the_countys_p
     assert rows(county["tables"]["trend_kategorier"]) == {}  # no code in both years
     panel = rows(county["tables"]["panel_endring"])
     assert panel["bosituasjon"]["uendret"] in (None, 100)  # the same persons, both years
+
+
+def test_a_municipality_that_skipped_a_year_is_compared_with_its_previous_mapping(imported):
+    from brukerplan.reports.data import previous_mapping
+
+    copy_registrations("4601", YEAR - 2, "4601", "46")  # Bergen mapped in 2023, not 2024
+    copy_registrations("0301", YEAR - 1, "0301", "03")  # Oslo mapped in 2024
+    assert previous_mapping("municipality", "4601", YEAR) == YEAR - 2
+    assert previous_mapping("municipality", "0301", YEAR) == YEAR - 1
+    assert previous_mapping("national", None, YEAR) == YEAR - 1
+    assert previous_mapping("county", "46", YEAR) == YEAR - 2
+    assert previous_mapping("municipality", "5001", YEAR) is None
+    document = report_document(resolve_scope("municipality:4601", YEAR), YEAR)
+    table = document["tables"]["trend_kategorier"]
+    assert [c["label"] for c in table["columns"]][-2:] == [str(YEAR - 2), str(YEAR)]
+    trend = rows(table)
+    assert 0 < trend["alle"]["forrige"] <= document["persons"]  # some under 18 in 2023
+    # The country's previous mapping is 2024, where Bergen did not map: not comparable.
+    national = report_document(resolve_scope("national", YEAR), YEAR)
+    oslo = Registration.objects.filter(aar=YEAR, kommunenummer="0301").count()
+    assert 0 < rows(national["tables"]["trend_kategorier"])["alle"]["denne"] <= oslo

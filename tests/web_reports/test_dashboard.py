@@ -163,20 +163,20 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     built = []
     real = data.report_document
     monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
-    # A page: session, user, memberships, the fingerprints of the year and the year before
-    # (registrations, population: 4), the scopes to choose from (counties, municipalities),
-    # the years, saving the session (3), and the document, page and comparison from the
-    # shared cache (3).
+    # A page: session, user, memberships, the year's fingerprint (registrations, population),
+    # the previous mapping (none here; else its fingerprint: 2 more), the scopes to choose
+    # from (counties, municipalities), the years, saving the session (3), and the
+    # document, page and comparison from the shared cache (3).
     for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
         client = client_for(world.users[user])
         url = dashboard_url(scope, imported)
-        # Building the report: the fingerprints again (4), the year's frame and the
+        # Building the report: the fingerprint and previous mapping again, the year's frame and the
         # comparison sections from the report store, keeping what it computed there, and
         # keeping the document, page and comparison in the shared cache (3 each).
-        with django_assert_max_num_queries(46):
+        with django_assert_max_num_queries(42):
             assert client.get(url).status_code == 200
         for _ in range(2):
-            with django_assert_max_num_queries(16):
+            with django_assert_max_num_queries(15):
                 assert client.get(url).status_code == 200
     assert len(built) == 2
 
@@ -217,18 +217,30 @@ def test_a_changed_registration_gives_a_new_report(world, imported):
     assert registrations() == before
 
 
-def test_a_change_to_the_year_before_gives_new_pages_too(world, imported):
-    # Trends and the panel read the year before: its data are part of the cache key.
+def test_a_change_to_the_previous_mapping_gives_new_pages_too(world, imported):
+    # Trends and the panel read the previous mapping: its data are part of the cache key.
     from brukerplan.reports import views
 
-    before = views._fingerprint(imported)
-    earlier = Registration.objects.filter(aar=imported).first()
-    earlier.pk = None
-    earlier.registrering_id = "forrige-1"
-    earlier.aar = imported - 1
-    earlier.kartlagt_dato = earlier.kartlagt_dato.replace(year=imported - 1)
-    earlier.save()
-    assert views._fingerprint(imported) != before
+    def earlier_copy(registration_id: str, year: int) -> Registration:
+        copy = Registration.objects.filter(aar=imported, kommunenummer="4601").first()
+        copy.pk = None
+        copy.registrering_id = registration_id
+        copy.aar = year
+        copy.kartlagt_dato = copy.kartlagt_dato.replace(year=year)
+        copy.save()
+        return copy
+
+    key = "municipality:4601"
+    before = views._fingerprint(key, imported)
+    oslo = views._fingerprint("municipality:0301", imported)
+    two_years_back = earlier_copy("forrige-1", imported - 2)  # Bergen skipped a year
+    with_it = views._fingerprint(key, imported)
+    assert with_it != before
+    two_years_back.status = Registration.Status.DRAFT
+    two_years_back.save()
+    assert views._fingerprint(key, imported) != with_it
+    # Oslo has no earlier mapping: Bergen's history leaves its pages alone.
+    assert views._fingerprint("municipality:0301", imported) == oslo
 
 
 def test_the_tables_are_accessible_and_every_chart_has_its_table(world, imported):
