@@ -1,5 +1,6 @@
 """A report document written by hand, shaped as report-format.md says, with nulls."""
 
+import copy
 from pathlib import Path
 
 CATEGORIES = {
@@ -199,3 +200,44 @@ def hand_document() -> dict:
             },
         },
     }
+
+
+# --- the hand-written document with comparisons (county, nation, size class) ---
+
+COMPARED = ("kategorier", "levekarsindeks_grupper", "levekarsomrader", "nokkeltall")
+# name, label, a factor for counts, an offset for percentages
+COMPARISONS = {
+    "fylke": ("Vestland", 7, 3.0),
+    "landet": ("Hele landet", 53, -2.0),
+    "storrelse": ("Kommuner med 100 000 innbyggere eller flere", 19, 1.0),
+}
+SCOPES = {
+    "municipality": {"type": "municipality", "code": "4601", "name": "Bergen"},
+    "county": {"type": "county", "code": "46", "name": "Vestland"},
+    "national": {"type": "national", "code": None, "name": "Hele landet"},
+}
+
+
+def compared_document(scope_type: str = "municipality", names=("fylke", "landet")) -> dict:
+    """The hand-written document of a scope with the comparisons `names` of `COMPARED`."""
+    document = copy.deepcopy(hand_document())
+    document["scope"] = dict(SCOPES[scope_type])
+    comparisons = {}
+    for name in names:
+        label, factor, offset = COMPARISONS[name]
+        tables = {}
+        for table_id in COMPARED:
+            table = copy.deepcopy(document["tables"][table_id])
+            for row in table["rows"]:
+                for key, value in row["values"].items():
+                    if value is None:
+                        continue
+                    if key == "antall":
+                        row["values"][key] = value * factor + 5
+                    else:
+                        row["values"][key] = min(100.0, max(0.0, value + offset))
+            tables[table_id] = table
+        comparisons[name] = {"label": label, "persons": 1425 * factor + 5, "tables": tables}
+    if comparisons:
+        document["comparisons"] = comparisons
+    return document

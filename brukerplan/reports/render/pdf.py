@@ -88,10 +88,20 @@ def _cell(cell) -> dict:
     }
 
 
+# A table with more columns than this is printed on landscape pages, with the rest of
+# its item (and its section, when it is the section's first): a compared table with
+# four scopes has up to 18 columns, and "Vestland" no longer fits an A4 portrait one.
+WIDE_COLUMNS = 10
+SHORT_ROWS = 30
+
+
 def _table_context(shown: DisplayTable, *, compared: bool = False) -> dict:
     return {
         "table_id": shown.table_id,
         "compared": compared,
+        "wide": len(shown.header[-1]) > WIDE_COLUMNS if shown.header else False,
+        # A short table is kept on one page (a few rows carried over read badly).
+        "short": len(shown.body) <= SHORT_ROWS,
         "title": shown.title,
         "n_text": shown.n_text,
         "notes": shown.notes,
@@ -184,6 +194,9 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
         title = SECTIONS.get(info.section, info.section)
         if not sections or sections[-1]["key"] != info.section:
             sections.append({"key": info.section, "title": title, "items": []})
+        wide = any(t["wide"] for t in shown_tables)
+        if not sections[-1]["items"]:
+            sections[-1]["wide"] = wide  # its heading goes with its first item
         sections[-1]["items"].append(
             {
                 "table_id": table_id,
@@ -191,6 +204,7 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
                 "intro": info.intro,
                 "figures": figs,
                 "tables": shown_tables,
+                "wide": wide and not sections[-1]["wide"],
             }
         )
 

@@ -1,0 +1,52 @@
+"""The PDF's page layout: wide compared tables on landscape pages, short tables kept whole."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from render_documents import compared_document
+
+from brukerplan.reports.render import pdf
+
+
+def page_sizes(content: bytes) -> list[tuple[float, float]]:
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    done = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", "-"], input=content, capture_output=True, check=True
+    )
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", done.stdout.decode())
+    return [(float(w), float(h)) for w, h in sizes]
+
+
+def landscape_tables(page: str) -> set[str]:
+    """Ids of the tables inside a wide section or item of the PDF's HTML."""
+    found, section_wide, item_wide = set(), False, False
+    for tag in re.finditer(
+        r'<section(?: class="(\w+)")?>|<div class="item( wide)?">|<table[^>]* id="t-([^"]+)"', page
+    ):
+        if tag.group(0).startswith("<section"):
+            section_wide, item_wide = tag.group(1) == "wide", False
+        elif tag.group(0).startswith("<div"):
+            item_wide = bool(tag.group(2))
+        elif section_wide or item_wide:
+            found.add(tag.group(3))
+    return found
+
+
+def test_a_compared_table_too_wide_for_a_portrait_page_is_printed_in_landscape():
+    # Four scopes: the index groups (four colours) get 1 + 4 x 4 columns.
+    document = compared_document(names=("fylke", "landet", "storrelse"))
+    wide = landscape_tables(pdf.html(document, chart_set="none"))
+    assert "levekarsindeks_grupper-sammenligning" in wide
+    assert "kategorier-sammenligning" not in wide  # 1 + 2 x 4 columns
+    sizes = page_sizes(pdf.render_pdf(document, chart_set="none"))
+    assert any(w < h for w, h in sizes) and any(w > h for w, h in sizes)
+
+
+def test_narrow_tables_stay_on_portrait_pages():
+    document = compared_document(names=("fylke",))
+    assert landscape_tables(pdf.html(document, chart_set="none")) == set()
+    sizes = page_sizes(pdf.render_pdf(document, chart_set="none"))
+    assert all(w < h for w, h in sizes)
