@@ -469,7 +469,10 @@ def _previous_colours(ctx: Context, keys: list[str], area: str) -> dict[str, lis
     }
 
 
-@table("panel_levekarsomrader", "Samme personer begge år: levekårsområdene i fjor og i år")
+@table(
+    "panel_levekarsomrader",
+    "Samme personer begge år: levekårsområdene ved forrige kartlegging og i år",
+)
 def panel_levekarsomrader(ctx: Context) -> TableData:
     """Figur 47: rows `<area>:<colour last year>`; columns `antall` (persons with a colour
     in both years), `gronn`, `gul`, `rod` (persons with that colour this year) and

@@ -207,6 +207,8 @@ def previous_mapping(scope_type: str, code: str | None, year: int) -> int | None
     do not map every year, so it may be two or three years back; None if never.
 
     One query (the index on year, status and municipality)."""
+    if year not in reference.COVERED_YEARS:  # the register knows no other years
+        return None
     codes = scope_municipalities(scope_type, code, year)
     earlier_years = range(min(reference.COVERED_YEARS), year)
     found = Registration.objects.filter(

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brukerplan.accounts import permissions
+from brukerplan.organisations import reference
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data, store
 from brukerplan.reports.document import SCOPE_TYPES
@@ -213,8 +214,10 @@ def _years_with_data() -> set[int]:
 
 
 def _years() -> list[int]:
-    """Years with submitted registrations and this year, newest first."""
-    return sorted(_years_with_data() | {timezone.localdate().year}, reverse=True)
+    """Years with submitted registrations and this year, newest first (those the
+    municipality register knows)."""
+    years = (_years_with_data() | {timezone.localdate().year}) & set(reference.COVERED_YEARS)
+    return sorted(years, reverse=True)
 
 
 @login_required
@@ -251,6 +254,8 @@ def _grouped(scopes: list[permissions.ReportScope]) -> list[dict]:
 def dashboard(request, scope: str, year: int):
     key = _scope_key(scope)
     scope_type, code = _split(key)
+    if year not in reference.COVERED_YEARS:  # no municipalities known: no report
+        raise Http404
     if not permissions.may_view_report(request.user, scope_type, code, year):
         raise PermissionDenied
     fingerprint = _fingerprint(key, year)
@@ -312,6 +317,8 @@ def download(request, scope: str, year: str, format: str):
     year = int(year)
     key = _scope_key(scope)
     scope_type, code = _split(key)
+    if year not in reference.COVERED_YEARS:  # no municipalities known: no report
+        raise Http404
     if not permissions.may_view_report(request.user, scope_type, code, year):
         raise PermissionDenied
     raw = format == "xlsx" and request.GET.get("radata") == "1"

@@ -217,6 +217,14 @@ def test_a_changed_registration_gives_a_new_report(world, imported):
     assert registrations() == before
 
 
+def test_a_year_the_municipality_register_does_not_know_is_not_found(world):
+    client = client_for(world.users["analyst"])
+    assert client.get(dashboard_url("region-helse_vest", 9999)).status_code == 404
+    download = reverse("reports:download", args=["region-helse_vest", 9999, "pdf"])
+    assert client.get(download).status_code == 404
+    assert client.get(dashboard_url("region-helse_vest", 2019)).status_code == 404
+
+
 def test_a_change_to_the_previous_mapping_gives_new_pages_too(world, imported):
     # Trends and the panel read the previous mapping: its data are part of the cache key.
     from brukerplan.reports import views

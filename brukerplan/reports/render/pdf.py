@@ -89,7 +89,7 @@ def _cell(cell) -> dict:
 
 
 # A table with more columns than this is printed on landscape pages, with the rest of
-# its item (and its section, when it is the section's first): a compared table with
+# its item (and the section's heading, when it is the section's first): a compared table with
 # four scopes has up to 18 columns, and "Vestland" no longer fits an A4 portrait one.
 WIDE_COLUMNS = 10
 SHORT_ROWS = 30
@@ -196,7 +196,7 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
             sections.append({"key": info.section, "title": title, "items": []})
         wide = any(t["wide"] for t in shown_tables)
         if not sections[-1]["items"]:
-            sections[-1]["wide"] = wide  # its heading goes with its first item
+            sections[-1]["wide_heading"] = wide  # the heading goes with its first item
         sections[-1]["items"].append(
             {
                 "table_id": table_id,
@@ -204,7 +204,7 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
                 "intro": info.intro,
                 "figures": figs,
                 "tables": shown_tables,
-                "wide": wide and not sections[-1]["wide"],
+                "wide": wide,
             }
         )
 

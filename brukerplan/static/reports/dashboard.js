@@ -80,7 +80,7 @@
         var type = response.headers.get("Content-Type") || "";
         // A page instead of a file (the session ended: the login page): go there.
         if (response.ok && type.indexOf("text/html") === 0) {
-          window.location.href = link.href;
+          window.location.href = response.url;
           return null;
         }
         if (!response.ok) throw new Error(String(response.status));
