@@ -77,15 +77,7 @@ def test_the_county_and_national_reports_compare_only_with_the_country(imported)
 def test_trends_of_a_municipality_use_its_own_previous_mapping(imported):
     scope = resolve_scope("municipality:4601", YEAR)
     assert rows(report_document(scope, YEAR)["tables"]["trend_kategorier"]) == {}
-    copies = []
-    for registration in Registration.objects.filter(aar=YEAR, kommunenummer="4601"):
-        registration.pk = None
-        registration.registrering_id = f"P{registration.registrering_id}"
-        registration.aar = YEAR - 1
-        registration.kartlagt_dato = registration.kartlagt_dato.replace(year=YEAR - 1)
-        registration.alder -= 1
-        copies.append(registration)
-    Registration.objects.bulk_create(copies)
+    copy_registrations("4601", YEAR - 1, "4601", "46")
     document = report_document(scope, YEAR)
     trend = rows(document["tables"]["trend_kategorier"])
     assert trend["alle"]["denne"] == document["persons"]
