@@ -29,7 +29,7 @@ from brukerplan.registrations.models import Registration
 from brukerplan.reports import data, store
 from brukerplan.reports.document import SCOPE_TYPES
 from brukerplan.reports.outputs import output
-from brukerplan.reports.render import charts, common
+from brukerplan.reports.render import chart_process, charts, common
 
 CACHE_SECONDS = 15 * 60
 CONTENT_TYPES = {
@@ -324,6 +324,8 @@ def download(request, scope: str, year: str, format: str):
     raw = format == "xlsx" and request.GET.get("radata") == "1"
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
+    if format == "pdf":
+        chart_process.start()  # its engine starts while the document is found or built
     fingerprint = _fingerprint(key, year)
     entry = _document(key, year, fingerprint)
     if "too_few" in entry:

@@ -106,3 +106,17 @@ def test_it_writes_one_deck_per_main_group(imported, tmp_path):
         title = Presentation(str(out)).slides[0].placeholders[1].text
         expected = "rusproblemer" if group == "rus" else "kun psykiske problemer"
         assert expected in title
+
+
+def test_a_pdf_report_starts_the_chart_helper_and_has_its_charts(imported, tmp_path):
+    from brukerplan.reports.render import chart_process
+
+    chart_process.stop()
+    out = tmp_path / "oslo.pdf"
+    call_command(
+        "report", "--scope", "municipality:0301", "--year", "2025", "--format", "pdf",
+        "--out", str(out), stderr=io.StringIO(),
+    )  # fmt: skip
+    assert chart_process._helper is not None and chart_process._helper.alive()
+    assert out.read_bytes().startswith(b"%PDF")
+    chart_process.stop()

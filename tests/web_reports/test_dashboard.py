@@ -15,7 +15,7 @@ from django.urls import reverse
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data
-from brukerplan.reports.render import common, xlsx
+from brukerplan.reports.render import chart_process, common, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,7 @@ def test_a_number_on_the_web_is_the_same_number_in_the_pdf_and_the_workbook(worl
     share = next(c for c in cells if re.fullmatch(r"[1-9]\d\xa0%", c[2]))
 
     pdf = client.get(reverse("reports:download", args=["national", imported, "pdf"]))
+    assert chart_process._helper is not None and chart_process._helper.alive()
     assert pdf["Content-Type"] == "application/pdf"
     assert 'filename="brukerplan-2025-landet.pdf"' in pdf["Content-Disposition"]
     text = pdf_text(pdf.content).replace("\xa0", " ")

@@ -7,14 +7,14 @@ Numbers are the document's, formatted by `common`; nothing is computed here.
 
 from __future__ import annotations
 
-import base64
-import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.template import Context, Engine
 
 from brukerplan.reports.render import charts as chart_module
+from brukerplan.reports.render.charts import PendingSvg
 from brukerplan.reports.render.common import (
     COLOUR_LABELS,
     COLOURS,
@@ -57,8 +57,6 @@ MAIN_FIGURES = frozenset(
         "nokkeltall.livsopphold",
     }
 )
-_PX_TO_MM = 25.4 / 96
-_MAX_WIDTH_MM = 172
 
 
 @cache
@@ -69,13 +67,6 @@ def _engine() -> Engine:
 @cache
 def _css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
-
-
-def _svg_src(svg: str) -> tuple[str, float]:
-    match = re.search(r'width="([\d.]+)"', svg)
-    width_mm = float(match.group(1)) * _PX_TO_MM if match else _MAX_WIDTH_MM
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f"data:image/svg+xml;base64,{data}", min(width_mm, _MAX_WIDTH_MM)
 
 
 def _cell(cell) -> dict:
@@ -139,24 +130,56 @@ def shown_table_ids(document: dict, table_set: str | None = None) -> list[str]:
     return ids
 
 
+CHART_URL = "brukerplan-chart:"
+
+
+@dataclass
+class Page:
+    """The report as HTML for WeasyPrint, whose charts (`CHART_URL` + number) are read
+    through `fetcher()` when WeasyPrint lays them out: until then they are being converted."""
+
+    html: str
+    charts: dict[str, PendingSvg]
+
+    def fetcher(self):
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        charts = self.charts
+
+        class ChartFetcher(URLFetcher):
+            def fetch(self, url, headers=None):
+                if url in charts:
+                    svg = charts[url].result().encode()
+                    return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
+                return super().fetch(url, headers)
+
+        # Failing to fetch stops the PDF: nothing may go missing from it without notice.
+        return ChartFetcher(allowed_protocols=("file",), fail_on_errors=True)
+
+
 def html(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> str:
-    """The report as HTML for WeasyPrint. `chart_set`: main | all | none; `table_set`:
-    core | all | None (see `shown_table_ids`)."""
+    """The report as HTML for WeasyPrint (see `page`)."""
+    return page(document, chart_set=chart_set, table_set=table_set).html
+
+
+def page(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> Page:
+    """`chart_set`: main | all | none; `table_set`: core | all | None (see
+    `shown_table_ids`)."""
     instrument = instrument_for(document)
     sizes = group_sizes(document)
     tables = document.get("tables", {})
     table_ids = shown_table_ids(document, table_set)
     left_out = len(shown_table_ids(document, "all")) - len(table_ids)
 
-    # Collect the figures first, so that every SVG is made once, in parallel.
-    figure_list = []
+    # The charts are asked for first: the chart helper converts them while the rest is made.
+    svg_by_key: dict[str, PendingSvg] = {}
     if chart_set != "none":
         for table_id in table_ids:
             for figure in figures(table_id, tables[table_id], instrument):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
-                    figure_list.append(figure)
-    svgs = chart_module.to_svgs(chart_module.figure_chart(f, titled=False) for f in figure_list)
-    svg_by_key = dict(zip((f.key for f in figure_list), svgs, strict=True))
+                    chart = chart_module.figure_chart(figure, titled=False)
+                    svg_by_key[figure.key] = PendingSvg(chart)
+    charts: dict[str, PendingSvg] = {}
 
     sections: list[dict] = []
     table_number = figure_number = 0
@@ -169,14 +192,14 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
             if figure.key not in svg_by_key:
                 continue
             figure_number += 1
-            src, width = _svg_src(svg_by_key[figure.key])
+            src = f"{CHART_URL}{figure_number}"
+            charts[src] = svg_by_key[figure.key]
             figs.append(
                 {
                     "number": figure_number,
                     "title": figure.title,
                     "n": _figure_n(figure, sizes),
                     "src": src,
-                    "width": f"{width:.1f}",
                     "note": figure.note,
                 }
             )
@@ -261,11 +284,12 @@ def html(document: dict, *, chart_set: str = "main", table_set: str | None = Non
         "index_groups": index_groups,
         "left_out": left_out,
     }
-    return (
+    text = (
         _engine()
         .get_template("report.html")
         .render(Context(context, autoescape=True, use_l10n=False, use_tz=False))
     )
+    return Page(text, charts)
 
 
 def _group_figure_label(group: str) -> str:
@@ -281,5 +305,5 @@ def render_pdf(document: dict, *, chart_set: str = "main", table_set: str | None
     """The report as PDF bytes."""
     from weasyprint import HTML  # imported here: heavy, and only the PDF needs it
 
-    text = html(document, chart_set=chart_set, table_set=table_set)
-    return HTML(string=text, base_url=str(TEMPLATES)).write_pdf()
+    made = page(document, chart_set=chart_set, table_set=table_set)
+    return HTML(string=made.html, base_url=str(TEMPLATES), url_fetcher=made.fetcher()).write_pdf()

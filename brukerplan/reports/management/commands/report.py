@@ -19,6 +19,7 @@ from brukerplan.reports.data import (
     resolve_scope,
 )
 from brukerplan.reports.outputs import output, write_output
+from brukerplan.reports.render import chart_process
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
             return
         if out is None and format != "json":
             raise CommandError(f"--format {format} trenger --out FIL")
+        if format == "pdf":
+            chart_process.start()  # its engine starts while the document is built
         try:
             document = report_document(resolved, year)
         except TooFewPersons as error:

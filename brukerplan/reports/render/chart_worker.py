@@ -1,0 +1,37 @@
+"""The helper process of `chart_process`: Vega-Lite specs in, SVGs out, one JSON line each.
+
+Reads `{"id": 1, "spec": {...}, "options": {...}}` lines from stdin and answers each with
+`{"id": 1, "svg": "..."}` or `{"id": 1, "error": "..."}` on stdout. It starts vl-convert's
+engine before it reads anything, and ends when stdin closes: when its parent ends, however
+that happens, the helper ends too. Only the standard library and vl-convert are imported.
+"""
+
+import json
+import sys
+
+import vl_convert
+
+_WARM_UP = {
+    "data": {"values": [{"a": 1}]},
+    "mark": "bar",
+    "encoding": {"x": {"field": "a", "type": "quantitative"}},
+}
+
+
+def main() -> None:
+    vl_convert.vegalite_to_svg(_WARM_UP)  # the engine's start, while the parent works
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        try:
+            answer = {
+                "id": request["id"],
+                "svg": vl_convert.vegalite_to_svg(request["spec"], **request.get("options", {})),
+            }
+        except Exception as error:  # the parent converts this one itself
+            answer = {"id": request["id"], "error": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
