@@ -2,6 +2,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
@@ -62,6 +63,9 @@ class Command(BaseCommand):
             raise CommandError(f"--format {format} trenger --out FIL")
         if format == "pdf":
             chart_process.start()  # its engine starts while the document is built
+            # And WeasyPrint is imported meanwhile (most of a second in a fresh process):
+            # the document's Polars work releases the GIL.
+            threading.Thread(target=_import_pdf_renderer, daemon=True).start()
         try:
             document = report_document(resolved, year)
         except TooFewPersons as error:
@@ -152,3 +156,9 @@ class Command(BaseCommand):
 
 def _stop(signum, frame):
     raise KeyboardInterrupt
+
+
+def _import_pdf_renderer() -> None:
+    import weasyprint  # noqa: F401
+
+    import brukerplan.reports.render.pdf  # noqa: F401
