@@ -324,21 +324,20 @@ def download(request, scope: str, year: str, format: str):
     raw = format == "xlsx" and request.GET.get("radata") == "1"
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
-    if format == "pdf":
-        chart_process.start()  # its engine starts while the document is found or built
     fingerprint = _fingerprint(key, year)
-    entry = _document(key, year, fingerprint)
-    if "too_few" in entry:
-        return redirect("reports:dashboard", scope=scope, year=year)
-    document = entry["document"]
-    if raw:
-        # Rows are never cached: they stay in the database until asked for.
-        content = _xlsx_with_rows(document)
-    else:
-        cache_key = _cache_key(key, year, fingerprint, format)
-        content = store.shared().get(cache_key)
-        if content is None:
-            content = output(document, format)
+    cache_key = _cache_key(key, year, fingerprint, format)
+    # Rows are never cached: they stay in the database until asked for.
+    content = None if raw else store.shared().get(cache_key)
+    if content is None:
+        if format == "pdf":
+            chart_process.start()  # its engine starts while the document is found or built
+        entry = _document(key, year, fingerprint)
+        if "too_few" in entry:
+            return redirect("reports:dashboard", scope=scope, year=year)
+        if raw:
+            content = _xlsx_with_rows(entry["document"])
+        else:
+            content = output(entry["document"], format)
             store.shared().set(cache_key, content, CACHE_SECONDS)
     name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])

@@ -3,6 +3,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -19,13 +20,11 @@ def helper():
     chart_process.stop()
 
 
-def a_new_chart() -> dict:
+def a_new_chart(bars: int = 2) -> dict:
     """A spec no cache has seen."""
     return {
         "title": f"Figur {uuid.uuid4()}",
-        "data": {
-            "values": [{"kategori": "Rus", "prosent": 12.5}, {"kategori": "Psyk", "prosent": 3}]
-        },
+        "data": {"values": [{"kategori": f"K{i}", "prosent": i % 100 + 0.5} for i in range(bars)]},
         "mark": "bar",
         "encoding": {
             "y": {"field": "kategori", "type": "nominal"},
@@ -49,9 +48,27 @@ def ended(pid: int) -> bool:
 def test_the_helper_makes_the_svg_this_process_would(helper):
     spec = a_new_chart()
     pending = charts.PendingSvg(spec)
-    assert pending._future is not None  # sent to the helper
-    assert pending.result() == made_here(spec)
+    assert pending._future.result(timeout=60) == made_here(spec)
+    assert pending.result() == made_here(spec) and pending.made_by_helper
     assert helper.alive()
+
+
+def test_many_large_charts_at_once_do_not_stall_the_pipes(helper):
+    # Stopped, the helper reads nothing: the requests fill its stdin while the writer
+    # waits, and then its large answers fill its stdout. Everything must still arrive.
+    os.kill(helper.process.pid, signal.SIGSTOP)
+    specs = [a_new_chart(bars=1500) for _ in range(8)]
+    futures = []
+    writer = threading.Thread(
+        target=lambda: futures.extend(chart_process.submit(s, {}) for s in specs)
+    )
+    writer.start()
+    time.sleep(0.5)
+    os.kill(helper.process.pid, signal.SIGCONT)
+    writer.join(timeout=120)
+    assert not writer.is_alive()
+    svgs = [f.result(timeout=120) for f in futures]
+    assert all(svg.startswith("<svg") and len(svg) > 65536 for svg in svgs)
 
 
 def test_a_chart_already_made_is_not_sent_again(helper):
@@ -80,6 +97,17 @@ def test_a_chart_the_helper_had_when_it_died_is_made_here(helper):
     assert not helper.alive()
     chart_process.start()  # a new helper replaces the dead one
     assert chart_process._helper is not helper and chart_process._helper.alive()
+
+
+def test_a_helper_that_stops_answering_is_killed_and_the_chart_made_here(helper, monkeypatch):
+    monkeypatch.setattr(charts, "HELPER_SECONDS", 1)
+    os.kill(helper.process.pid, signal.SIGSTOP)
+    spec = a_new_chart()
+    pending = charts.PendingSvg(spec)
+    assert pending._future is not None
+    assert pending.result() == made_here(spec) and not pending.made_by_helper
+    assert not helper.alive()
+    assert helper.process.wait(timeout=30) == -signal.SIGKILL
 
 
 def test_the_helper_ends_when_its_parent_is_killed():
@@ -112,7 +140,7 @@ def test_a_pdf_made_with_the_helper_has_its_charts(helper, document):
 
     charts._CACHE.clear()
     made = pdf.page(document)
-    assert made.charts and all(p._future is not None for p in made.charts.values())
-    text = pdf_text(pdf.render_pdf(document))
+    text = pdf_text(pdf.render_page(made))
+    assert made.charts and all(p.made_by_helper for p in made.charts.values())
     assert "Figur 1." in text
     assert re.search(r"0 +20 +40 +60 +80 +100", text)  # an axis: drawn only in the charts

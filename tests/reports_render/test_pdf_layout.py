@@ -34,7 +34,7 @@ def landscape_tables(page: str) -> set[str]:
 def test_a_compared_table_too_wide_for_a_portrait_page_is_printed_in_landscape():
     # Four scopes: the index groups (four colours) get 1 + 4 x 4 columns.
     document = compared_document(names=("fylke", "landet", "storrelse"))
-    wide = landscape_tables(pdf.html(document, chart_set="none"))
+    wide = landscape_tables(pdf.page(document, chart_set="none").html)
     assert "levekarsindeks_grupper-sammenligning" in wide
     assert "kategorier-sammenligning" not in wide  # 1 + 2 x 4 columns
     sizes = page_sizes(pdf.render_pdf(document, chart_set="none"))
@@ -43,7 +43,7 @@ def test_a_compared_table_too_wide_for_a_portrait_page_is_printed_in_landscape()
 
 def test_narrow_tables_stay_on_portrait_pages():
     document = compared_document(names=("fylke",))
-    assert landscape_tables(pdf.html(document, chart_set="none")) == set()
+    assert landscape_tables(pdf.page(document, chart_set="none").html) == set()
     sizes = page_sizes(pdf.render_pdf(document, chart_set="none"))
     assert all(w < h for w, h in sizes)
 
@@ -55,7 +55,7 @@ def test_a_sections_heading_goes_with_a_wide_first_item_and_the_rest_stays_portr
     # is wide; the section's other items are not.
     monkeypatch.setattr(pdf, "WIDE_COLUMNS", 8)
     document = compared_document(names=("fylke", "landet", "storrelse"))
-    page = pdf.html(document, chart_set="none")
+    page = pdf.page(document, chart_set="none").html
     first_section = page.split('<h2 class="section')[1]
     assert first_section.startswith(' wide-heading">')
     wide = landscape_tables(page)

@@ -131,6 +131,7 @@ def test_a_number_on_the_web_is_the_same_number_in_the_pdf_and_the_workbook(worl
 
     pdf = client.get(reverse("reports:download", args=["national", imported, "pdf"]))
     assert chart_process._helper is not None and chart_process._helper.alive()
+    chart_process.stop()
     assert pdf["Content-Type"] == "application/pdf"
     assert 'filename="brukerplan-2025-landet.pdf"' in pdf["Content-Disposition"]
     text = pdf_text(pdf.content).replace("\xa0", " ")

@@ -4,12 +4,14 @@ vl-convert holds the GIL while it converts, and its engine takes a moment to sta
 0.7 s). In a process of its own, started before the report's document is built, the engine
 is ready when the charts are, and the charts are converted while this process writes the
 HTML and WeasyPrint reads it. Callers who wait for one PDF start it (`start`): the
-`report` command for one file, the dashboard for a download. A batch, whose processes are
-busy anyway, converts in each process (`submit` gives None when no helper runs).
+`report` command for one file, the dashboard for a download it has not cached. A batch,
+whose processes are busy anyway, converts in each process (`submit` gives None when no
+helper runs).
 
 The helper ends when its stdin closes, so it never outlives this process. The specs sent to
 it hold published numbers only (after the small-number rule and secondary suppression).
-If the helper fails or ends, the charts it had are converted here instead.
+If the helper fails, ends or stops answering, the charts it had are converted here instead
+(and a helper that stopped answering is killed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from concurrent.futures import Future
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+_start_lock = threading.Lock()  # held while a helper is found or started
 _helper: _Helper | None = None
 
 
@@ -35,10 +37,16 @@ class HelperEnded(RuntimeError):
 class _Helper:
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "brukerplan.reports.render.chart_worker"],
+            # -P: the working directory is not put on sys.path (nothing there can shadow).
+            [sys.executable, "-P", "-m", "brukerplan.reports.render.chart_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
+        # Two locks, and neither is held while waiting on the other side: the pipes are
+        # finite, so a writer blocked on a full stdin must not keep the reader from
+        # emptying stdout (the helper would wait on its stdout, and all three would wait).
+        self._state = threading.Lock()  # `pending`, `ended`
+        self._write = threading.Lock()  # one request written at a time
         self.pending: dict[int, Future[str]] = {}
         self.ids = itertools.count()
         self.ended = False
@@ -49,25 +57,27 @@ class _Helper:
 
     def submit(self, spec: dict, options: dict) -> Future[str]:
         future: Future[str] = Future()
-        with _lock:
+        with self._state:
             if self.ended:
                 future.set_exception(HelperEnded("the chart helper has ended"))
                 return future
             number = next(self.ids)
             self.pending[number] = future
-            line = json.dumps({"id": number, "spec": spec, "options": options})
-            try:
-                self.process.stdin.write(line.encode() + b"\n")
+        line = json.dumps({"id": number, "spec": spec, "options": options}).encode() + b"\n"
+        try:
+            with self._write:
+                self.process.stdin.write(line)
                 self.process.stdin.flush()
-            except OSError as error:
-                self._end(str(error))
+        except (OSError, ValueError) as error:  # ValueError: stdin closed by `end`
+            self.end(str(error))
         return future
 
     def _read(self) -> None:
+        reason = "the process ended"
         try:
             for line in self.process.stdout:
                 answer = json.loads(line)
-                with _lock:
+                with self._state:
                     future = self.pending.pop(answer["id"], None)
                 if future is None:
                     continue
@@ -75,22 +85,24 @@ class _Helper:
                     future.set_result(answer["svg"])
                 else:
                     future.set_exception(HelperEnded(answer.get("error", "")))
-        except (OSError, ValueError) as error:
-            with _lock:
-                self._end(str(error))
-            return
-        with _lock:
-            self._end("the process ended")
+        except Exception as error:  # an answer it cannot read: nothing it says is trusted
+            reason = f"{type(error).__name__}: {error}"
+            self.process.kill()
+        self.end(reason)
+        self.process.wait()  # reaped, not left a zombie
 
-    def _end(self, reason: str | None) -> None:
-        """Called with `_lock` held: every waiting chart is converted by its caller.
-        `reason`: why, when it was not asked for."""
-        if reason is not None and not self.ended:
-            logger.warning("Hjelpeprosessen for figurer stoppet: %s", reason)
-        self.ended = True
-        for future in self.pending.values():
+    def end(self, reason: str | None, *, kill: bool = False) -> None:
+        """Every waiting chart is converted by its caller. `reason`: why, when it was not
+        asked for (logged). `kill`: for a helper that stopped answering."""
+        with self._state:
+            if reason is not None and not self.ended:
+                logger.warning("Hjelpeprosessen for figurer stoppet: %s", reason)
+            self.ended = True
+            pending, self.pending = self.pending, {}
+        for future in pending.values():
             future.set_exception(HelperEnded("the chart helper has ended"))
-        self.pending.clear()
+        if kill:
+            self.process.kill()
         try:
             self.process.stdin.close()
         except OSError:
@@ -100,16 +112,13 @@ class _Helper:
 def start() -> None:
     """Starts the helper unless it runs. Cheap when it does (one check)."""
     global _helper
-    with _lock:
+    with _start_lock:
         if _helper is not None and _helper.alive():
             return
-    try:
-        helper = _Helper()
-    except OSError as error:
-        logger.warning("Fikk ikke startet hjelpeprosessen for figurer: %s", error)
-        return
-    with _lock:
-        _helper = helper
+        try:
+            _helper = _Helper()
+        except OSError as error:
+            logger.warning("Fikk ikke startet hjelpeprosessen for figurer: %s", error)
 
 
 def submit(spec: dict, options: dict) -> Future[str] | None:
@@ -120,12 +129,23 @@ def submit(spec: dict, options: dict) -> Future[str] | None:
     return helper.submit(spec, options)
 
 
+def give_up() -> None:
+    """The helper stopped answering in time: it is killed, and what it had is made here."""
+    helper = _helper
+    if helper is not None:
+        helper.end("no answer in time", kill=True)
+
+
 def stop() -> None:
     """Ends the helper (tests; a process that will make no more PDFs)."""
     global _helper
-    with _lock:
+    with _start_lock:
         helper, _helper = _helper, None
-        if helper is not None:
-            helper._end(None)
-    if helper is not None:
+    if helper is None:
+        return
+    helper.end(None)
+    try:
         helper.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        helper.process.kill()
+        helper.process.wait()

@@ -7,9 +7,9 @@ that happens, the helper ends too. Only the standard library and vl-convert are 
 """
 
 import json
+import os
+import signal
 import sys
-
-import vl_convert
 
 _WARM_UP = {
     "data": {"values": [{"a": 1}]},
@@ -19,6 +19,17 @@ _WARM_UP = {
 
 
 def main() -> None:
+    # Ctrl-C in the parent's terminal reaches this process too: the parent decides, and
+    # its end closes stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The answers get the real stdout; anything else printed here (by vl-convert's
+    # engine, say) goes to stderr and cannot be mistaken for an answer.
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    import vl_convert
+
     vl_convert.vegalite_to_svg(_WARM_UP)  # the engine's start, while the parent works
     for line in sys.stdin.buffer:
         request = json.loads(line)
@@ -29,8 +40,8 @@ def main() -> None:
             }
         except Exception as error:  # the parent converts this one itself
             answer = {"id": request["id"], "error": f"{type(error).__name__}: {error}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
 
 
 if __name__ == "__main__":

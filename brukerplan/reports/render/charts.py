@@ -245,7 +245,9 @@ def _unconfigured(figure: Figure):
 
 _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 512
-HELPER_SECONDS = 60  # a chart the helper has not made by then is made here
+# A chart the helper has not made by then is made here, and the helper is killed (so the
+# rest are made here at once): a hung helper costs one wait, under a web worker's timeout.
+HELPER_SECONDS = 15
 _LOCK = threading.Lock()
 
 
@@ -287,20 +289,24 @@ class PendingSvg:
 
     def __init__(self, chart) -> None:
         self._spec = _spec(chart)
-        self._key = json.dumps(self._spec, sort_keys=True)
+        self.key = json.dumps(self._spec, sort_keys=True)
         with _LOCK:
-            cached = self._key in _CACHE
+            cached = self.key in _CACHE
         options = {"format_locale": FORMAT_LOCALE}
         self._future = None if cached else chart_process.submit(self._spec, options)
+        self.made_by_helper = False
 
     def result(self) -> str:
         if self._future is not None:
             future, self._future = self._future, None
             try:
-                _keep(self._key, future.result(timeout=HELPER_SECONDS))
-            except (chart_process.HelperEnded, TimeoutError):
+                _keep(self.key, future.result(timeout=HELPER_SECONDS))
+                self.made_by_helper = True
+            except TimeoutError:
+                chart_process.give_up()
+            except chart_process.HelperEnded:
                 pass  # made here below, as without a helper
-        return _svg(self._spec, self._key)
+        return _svg(self._spec, self.key)
 
 
 def to_png(chart, scale: float = 2) -> bytes:

@@ -7,6 +7,7 @@ Numbers are the document's, formatted by `common`; nothing is computed here.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -135,8 +136,9 @@ CHART_URL = "brukerplan-chart:"
 
 @dataclass
 class Page:
-    """The report as HTML for WeasyPrint, whose charts (`CHART_URL` + number) are read
-    through `fetcher()` when WeasyPrint lays them out: until then they are being converted."""
+    """The report as HTML for WeasyPrint, whose charts (`CHART_URL` + a digest of the spec)
+    are read through `fetcher()` when WeasyPrint lays them out: until then they are being
+    converted."""
 
     html: str
     charts: dict[str, PendingSvg]
@@ -153,13 +155,8 @@ class Page:
                     return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
                 return super().fetch(url, headers)
 
-        # Failing to fetch stops the PDF: nothing may go missing from it without notice.
+        # A chart that cannot be had stops the PDF (WeasyPrint would leave it out).
         return ChartFetcher(allowed_protocols=("file",), fail_on_errors=True)
-
-
-def html(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> str:
-    """The report as HTML for WeasyPrint (see `page`)."""
-    return page(document, chart_set=chart_set, table_set=table_set).html
 
 
 def page(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> Page:
@@ -192,8 +189,9 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
             if figure.key not in svg_by_key:
                 continue
             figure_number += 1
-            src = f"{CHART_URL}{figure_number}"
-            charts[src] = svg_by_key[figure.key]
+            pending = svg_by_key[figure.key]
+            src = CHART_URL + hashlib.sha256(pending.key.encode()).hexdigest()[:24]
+            charts[src] = pending
             figs.append(
                 {
                     "number": figure_number,
@@ -303,7 +301,18 @@ def _decimal(value: float) -> str:
 
 def render_pdf(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> bytes:
     """The report as PDF bytes."""
-    from weasyprint import HTML  # imported here: heavy, and only the PDF needs it
+    return render_page(page(document, chart_set=chart_set, table_set=table_set))
 
-    made = page(document, chart_set=chart_set, table_set=table_set)
-    return HTML(string=made.html, base_url=str(TEMPLATES), url_fetcher=made.fetcher()).write_pdf()
+
+def render_page(made: Page) -> bytes:
+    # Imported here: heavy, and only the PDF needs it.
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        return HTML(
+            string=made.html, base_url=str(TEMPLATES), url_fetcher=made.fetcher()
+        ).write_pdf()
+    except FatalURLFetchingError as error:
+        # A BaseException: as an ordinary error it is logged and answered like any other.
+        raise RuntimeError(str(error)) from error.__cause__

@@ -1,3 +1,4 @@
+import contextlib
 import json
 import os
 import signal
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             chart_process.start()  # its engine starts while the document is built
             # And WeasyPrint is imported meanwhile (most of a second in a fresh process):
             # the document's Polars work releases the GIL.
-            threading.Thread(target=_import_pdf_renderer, daemon=True).start()
+            threading.Thread(target=_import_weasyprint).start()
         try:
             document = report_document(resolved, year)
         except TooFewPersons as error:
@@ -158,7 +159,9 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def _import_pdf_renderer() -> None:
-    import weasyprint  # noqa: F401
-
-    import brukerplan.reports.render.pdf  # noqa: F401
+def _import_weasyprint() -> None:
+    # Only WeasyPrint (and what it imports): the document's work imports none of it, so the
+    # two threads never wait on each other's modules. A failure here is left to the renderer,
+    # which imports it again and reports it.
+    with contextlib.suppress(Exception):
+        import weasyprint  # noqa: F401
