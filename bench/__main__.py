@@ -45,19 +45,6 @@ def step(*args: str, env: dict, module: str = "bench.step") -> dict:
     return figures
 
 
-def machine_speed() -> float:
-    """Seconds for a fixed pure-Python loop (the median of three): figures from different
-    machines, or from a busy one, compare only beside it."""
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        total = 0
-        for i in range(10_000_000):
-            total += i
-        times.append(time.perf_counter() - started)
-    return sorted(times)[1]
-
-
 def unmapped_municipalities(data: Path, county: str, year: int) -> list[str]:
     """The county's municipalities (valid in the year) without a row in the file."""
     from brukerplan.organisations.reference import municipalities_in
@@ -84,7 +71,6 @@ def main() -> None:
         }
         data = Path(tmp) / "national.csv"
         print(f"BrukerPlan benchmark: {PERSONS} persons, year {YEAR}, {env['DATABASE_URL']}")
-        print(f"machine speed    {machine_speed():.2f} s for 10 million additions in Python")
         step("setup", env=env)
         synth = step("synth", "--persons", str(PERSONS), "--year", str(YEAR),
                      "--seed", "7", "--out", str(data), env=env)  # fmt: skip

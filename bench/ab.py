@@ -1,0 +1,95 @@
+"""One bench step timed for an earlier revision and for the working tree, in turns.
+
+Machines differ from session to session (the same load test gave p99 65 ms on one and
+221 ms on another), and a shared machine drifts within minutes. Runs taken in turns, on
+the same machine and database, show what a change did:
+
+    BENCH_KEEP=1 BENCH_RENDERINGS=0 .venv/bin/python -m bench    # prints the database
+    .venv/bin/python -m bench.ab HEAD~3 --database /tmp/brukerplan-bench-kept-XXXX \\
+        --runs 4 -- report --scope municipality:4601 --year 2025 --format pdf --out /tmp/b.pdf
+    .venv/bin/python -m bench.ab HEAD~3 --database ... --module bench.server_pdf -- 2025
+
+The revision is checked out in a temporary worktree and run from there (its package
+comes first on sys.path). The first run of each side is left out of the summary: it may
+rebuild what the report store has let expire.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_step(cwd: Path, env: dict, module: str, args: list[str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"bench step failed in {cwd}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("revision")
+    parser.add_argument("--database", type=Path, required=True, help="a kept bench folder")
+    parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument(
+        "--module", default="bench.step", help="bench.server_pdf: the server's download instead"
+    )
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        parser.error("the step's arguments come after --")
+    split = argv.index("--")
+    options, args = parser.parse_args(argv[:split]), argv[split + 1 :]
+    env = {
+        **os.environ,
+        "BRUKERPLAN_VAR_DIR": str(options.database),
+        "BRUKERPLAN_PSEUDONYM_KEY": "bench-key",
+        "DATABASE_URL": f"sqlite:///{options.database}/bench.sqlite3",
+    }
+    with tempfile.TemporaryDirectory(prefix="brukerplan-ab-") as scratch:
+        worktree = Path(scratch) / "tree"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(worktree), options.revision],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            seconds: dict[str, list[float]] = {options.revision: [], "working tree": []}
+            for run in range(options.runs):
+                for label, cwd in ((options.revision, worktree), ("working tree", ROOT)):
+                    figures = run_step(cwd, env, options.module, args)
+                    seconds[label].append(figures["seconds"])
+                    print(
+                        f"run {run + 1}  {label:<14} {figures['seconds']:6.2f} s, "
+                        f"peak memory {figures['peak_mib']:.0f} MiB",
+                        flush=True,
+                    )
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False
+            )
+    for label, values in seconds.items():
+        kept = values[1:] or values
+        print(
+            f"{label:<14} median {statistics.median(kept):.2f} s "
+            f"(range {min(kept):.2f}–{max(kept):.2f}, first run left out)"
+        )
+
+
+if __name__ == "__main__":
+    main()
