@@ -10,39 +10,16 @@ BENCH_DATABASE_URL) and the synthetic data generator.
 """
 
 import csv
-import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench import reports
+from bench import reports, step
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "60000"))
 YEAR = 2025
 VESTLAND = "46"
 EXTRA_PERSONS = 100  # on average; shared by size, the smallest gets about 15
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def step(*args: str, env: dict, module: str = "bench.step") -> dict:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"bench step failed: {' '.join(args)}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["wall_seconds"] = time.perf_counter() - started
-    return figures
 
 
 def unmapped_municipalities(data: Path, county: str, year: int) -> list[str]:

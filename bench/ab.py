@@ -15,7 +15,6 @@ rebuild what the report store has let expire.
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -23,22 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_step(cwd: Path, env: dict, module: str, args: list[str]) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"bench step failed in {cwd}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+from bench import ROOT, step
 
 
 def main() -> None:
@@ -72,7 +56,7 @@ def main() -> None:
             seconds: dict[str, list[float]] = {options.revision: [], "working tree": []}
             for run in range(options.runs):
                 for label, cwd in ((options.revision, worktree), ("working tree", ROOT)):
-                    figures = run_step(cwd, env, options.module, args)
+                    figures = step(*args, env=env, module=options.module, cwd=cwd)
                     seconds[label].append(figures["seconds"])
                     print(
                         f"run {run + 1}  {label:<14} {figures['seconds']:6.2f} s, "
@@ -85,9 +69,10 @@ def main() -> None:
             )
     for label, values in seconds.items():
         kept = values[1:] or values
+        left_out = ", first run left out" if len(values) > 1 else ""
         print(
             f"{label:<14} median {statistics.median(kept):.2f} s "
-            f"(range {min(kept):.2f}–{max(kept):.2f}, first run left out)"
+            f"(range {min(kept):.2f}–{max(kept):.2f}{left_out})"
         )
 
 

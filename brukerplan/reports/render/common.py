@@ -9,6 +9,7 @@ missing – it is shown as «–» and left out of charts, never drawn as 0.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -743,7 +744,8 @@ def _value_cell(table_id: str, row_key: str, column_key: str, value: Any) -> Cel
     return Cell(text, kind, key=(row_key, column_key))
 
 
-def _notes(body: list[DisplayRow]) -> tuple[str, ...]:
+def table_notes(body: Iterable[DisplayRow]) -> tuple[str, ...]:
+    """The notes under a shown table: what its dashes and blanks mean, when it has them."""
     kinds = {c.kind for r in body for c in r.cells}
     notes = []
     if "hidden" in kinds:
@@ -812,7 +814,11 @@ def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTa
                     )
         body.append(DisplayRow(tuple(row_cells)))
     return DisplayTable(
-        "levekarsomrader", table["title"], (tuple(top), tuple(second)), tuple(body), _notes(body)
+        "levekarsomrader",
+        table["title"],
+        (tuple(top), tuple(second)),
+        tuple(body),
+        table_notes(body),
     )
 
 
@@ -859,7 +865,7 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
                     )
                 )
             )
-    return DisplayTable("rus_psyk_matrise", table["title"], header, tuple(body), _notes(body))
+    return DisplayTable("rus_psyk_matrise", table["title"], header, tuple(body), table_notes(body))
 
 
 def comparison_display_table(table_id: str, document: dict, instrument=None) -> DisplayTable | None:
@@ -958,5 +964,5 @@ def _generic_table(table_id, table, document, instrument, main_group) -> Display
     if info.denominator == "row" and sizes:
         n_line = "N er antall kartlagte i gruppen (se tabellen over kategorier)."
     return DisplayTable(
-        table_id, table["title"], (tuple(header),), tuple(body), _notes(body), n_line
+        table_id, table["title"], (tuple(header),), tuple(body), table_notes(body), n_line
     )

@@ -27,7 +27,6 @@ from brukerplan.reports.render.common import (
     GROUP_LABELS,
     HIDDEN_NOTE,
     MAIN_GROUPS,
-    NOT_APPLICABLE_NOTE,
     PERCENT,
     DisplayRow,
     DisplayTable,
@@ -48,6 +47,7 @@ from brukerplan.reports.render.common import (
     rows_for,
     scope_name,
     table_info,
+    table_notes,
 )
 
 SLIDE_WIDTH = Inches(13.333)
@@ -264,16 +264,6 @@ def _without_columns(cells, dropped: set[int]) -> tuple:
     return tuple(out)
 
 
-def _notes_of(body) -> tuple[str, ...]:
-    kinds = {c.kind for row in body for c in row.cells}
-    notes = []
-    if "hidden" in kinds:
-        notes.append(f"{DASH} {HIDDEN_NOTE}")
-    if "na" in kinds:
-        notes.append(NOT_APPLICABLE_NOTE)
-    return tuple(notes)
-
-
 def _one_group(
     shown: DisplayTable, table_id: str, document: dict, instrument, main_group: str
 ) -> DisplayTable | None:
@@ -315,7 +305,7 @@ def _one_group(
     if not any(c.key is not None for row in body for c in row.cells):
         return None
     header = tuple(_without_columns(row, dropped) for row in shown.header)
-    return replace(shown, header=header, body=tuple(body), notes=_notes_of(body))
+    return replace(shown, header=header, body=tuple(body), notes=table_notes(body))
 
 
 def comparison_table(
