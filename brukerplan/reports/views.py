@@ -154,8 +154,9 @@ def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
             {
                 "id": f"{anchor}-figur-{i}",
                 "title": figure.title,
-                "note": figure.note,
-                "spec": json.dumps(chart, ensure_ascii=False),
+                "note": common.EMPTY_FIGURE_TEXT if figure.empty else figure.note,
+                # Every number hidden: the caption says so, and no empty axes are drawn.
+                "spec": "" if figure.empty else json.dumps(chart, ensure_ascii=False),
             }
             for i, (figure, chart) in enumerate(charts.charts_for(table_id, table, instrument), 1)
         ]

@@ -34,6 +34,9 @@ def test_the_deck_of_a_real_document_plots_its_numbers(real_documents, scope):
             expected = figure_values(figure)
             for panel in figure.panels:
                 name = f"Diagram {figure.key}" + (f" {panel.key}" if panel.key else "")
+                if figure.empty:  # every number hidden: a slide says so, no chart
+                    assert name not in charts
+                    continue
                 chart = charts[name]
                 plotted_categories = list(chart.plots[0].categories)
                 assert plotted_categories == list(panel.categories)

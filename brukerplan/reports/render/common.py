@@ -53,6 +53,7 @@ MAIN_GROUPS: tuple[str, ...] = ("rus", "psykisk")
 DASH = "–"
 HIDDEN_NOTE = "Skjult: færre enn 5 personer"
 NOT_APPLICABLE = "i.a."
+EMPTY_FIGURE_TEXT = "Figuren vises ikke: alle tallene i den gjelder færre enn 5 personer."
 NOT_APPLICABLE_NOTE = "i.a.: ikke aktuelt – spørsmålet stilles bare om mottakere med rusproblemer"
 SMALL_NUMBERS_TEXT = (
     "Ingen tall i rapporten lar en leser lære noe om en gruppe på færre enn 5 personer. "
@@ -474,6 +475,12 @@ class Figure:
         if not self.hidden:
             return ""
         return f"Ikke vist ({HIDDEN_NOTE[0].lower() + HIDDEN_NOTE[1:]}): " + "; ".join(self.hidden)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: every number is hidden (common in small municipalities). The
+        renderings say so instead of drawing empty axes."""
+        return all(v is None for p in self.panels for s in p.series for v in s.values)
 
 
 def _hidden(label: str, series: str) -> str:

@@ -20,6 +20,7 @@ from brukerplan.reports.render.common import (
     COLOUR_LABELS,
     COLOURS,
     COUNT,
+    EMPTY_FIGURE_TEXT,
     GROUP_LABELS,
     MAIN_GROUPS,
     SECTIONS,
@@ -169,13 +170,16 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
     left_out = len(shown_table_ids(document, "all")) - len(table_ids)
 
     # The charts are asked for first: the chart helper converts them while the rest is made.
-    svg_by_key: dict[str, PendingSvg] = {}
+    # A figure with every number hidden gets its caption and a line saying so, not a chart.
+    svg_by_key: dict[str, PendingSvg | None] = {}
     if chart_set != "none":
         for table_id in table_ids:
             for figure in figures(table_id, tables[table_id], instrument):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
-                    chart = chart_module.figure_chart(figure, titled=False)
-                    svg_by_key[figure.key] = PendingSvg(chart)
+                    chart = (
+                        None if figure.empty else chart_module.figure_chart(figure, titled=False)
+                    )
+                    svg_by_key[figure.key] = chart and PendingSvg(chart)
     charts: dict[str, PendingSvg] = {}
 
     sections: list[dict] = []
@@ -190,15 +194,17 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
                 continue
             figure_number += 1
             pending = svg_by_key[figure.key]
-            src = CHART_URL + hashlib.sha256(pending.key.encode()).hexdigest()[:24]
-            charts[src] = pending
+            src = ""
+            if pending is not None:
+                src = CHART_URL + hashlib.sha256(pending.key.encode()).hexdigest()[:24]
+                charts[src] = pending
             figs.append(
                 {
                     "number": figure_number,
                     "title": figure.title,
                     "n": _figure_n(figure, sizes),
                     "src": src,
-                    "note": figure.note,
+                    "note": figure.note if src else EMPTY_FIGURE_TEXT,
                 }
             )
         compared = comparison_display_table(table_id, document, instrument)

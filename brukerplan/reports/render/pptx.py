@@ -24,6 +24,7 @@ from pptx.util import Emu, Inches, Pt
 from brukerplan.reports.render.common import (
     COUNT,
     DASH,
+    EMPTY_FIGURE_TEXT,
     GROUP_LABELS,
     HIDDEN_NOTE,
     MAIN_GROUPS,
@@ -153,6 +154,12 @@ def _chart_slide(prs, figure: Figure, n_line: str) -> None:
     _title(slide, figure.title)
     top = Inches(1.3)
     height = SLIDE_HEIGHT - top - Inches(1.05)
+    if figure.empty:
+        box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(1))
+        box.text_frame.text = EMPTY_FIGURE_TEXT
+        box.text_frame.paragraphs[0].runs[0].font.size = Pt(20)
+        _footnote(slide, [n_line])
+        return
     count = len(figure.panels)
     gap = Inches(0.3)
     width = Emu(int((SLIDE_WIDTH - 2 * MARGIN - gap * (count - 1)) / count))

@@ -18,6 +18,7 @@ import xlsxwriter
 from brukerplan.reports.render.common import (
     AGE,
     COUNT,
+    EMPTY_FIGURE_TEXT,
     HIDDEN_NOTE,
     MEAN,
     NOT_APPLICABLE_NOTE,
@@ -215,6 +216,9 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
 def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt: dict) -> int:
     """A native chart over a data block of the figure (the document's numbers, as placed
     in the chart), written from `row` in column A. Returns the next free row."""
+    if figure.empty:
+        sheet.write(row, 0, f"{figure.title}: {EMPTY_FIGURE_TEXT}", fmt["note"])
+        return row + 2
     quoted = "'" + name.replace("'", "''") + "'"
     col = 0
     for panel in figure.panels:
