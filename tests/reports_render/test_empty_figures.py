@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.template.loader import render_to_string
 from render_documents import hand_document
 from render_helpers import slide_texts
 
@@ -71,3 +72,7 @@ def test_the_dashboard_says_why_and_gives_no_chart_spec(hidden_categories):
     item = next(i for s in sections for i in s["items"] if i["id"] == "kategorier")
     (figure,) = item["figures"]
     assert figure["spec"] == "" and figure["note"] == TEXT
+    html = render_to_string("reports/dashboard_sections.html", {"sections": sections})
+    caption = html.split('id="rus-kategorier-figur-1-tekst">')[1].split("</figcaption>")[0]
+    assert caption == f"{kategorier_figure(hidden_categories).title}. {TEXT}"
+    assert 'class="chart-view" id="rus-kategorier-figur-1"' not in html
