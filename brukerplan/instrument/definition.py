@@ -413,7 +413,9 @@ def _compile_rule(expression: str):
 def load(version: str) -> Instrument:
     path = DEFINITIONS / f"{version}.yaml"
     with path.open(encoding="utf-8") as f:
-        return Instrument(yaml.safe_load(f))
+        # libyaml's parser when PyYAML has it: several times faster, the same safe constructors.
+        loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+        return Instrument(yaml.load(f, Loader=loader))  # noqa: S506 (a safe loader)
 
 
 @functools.cache

@@ -287,16 +287,22 @@ def model_rows(members: list[int], atom_limit: int) -> np.ndarray:
     atoms = atom_matrix(members, min(atom_limit, q))
     if atoms is not None:
         return atoms
-    gram = np.zeros((q, q), dtype=np.int64)
-    for i, a in enumerate(members):
-        for j in range(i, q):
-            gram[i, j] = gram[j, i] = (a & members[j]).bit_count()
-    return gram % P
+    # Overlap counts by a product in floating point (BLAS): sums of 0/1 are exact in
+    # float64 up to 2**53 persons.
+    matrix = membership_matrix(members).astype(np.float64)
+    return np.rint(matrix @ matrix.T).astype(np.int64) % P
+
+
+def _mod(x: np.ndarray) -> np.ndarray:
+    """x mod P in [0, P), for any int64 x: floor division by a constant is a multiplication
+    in NumPy (libdivide), several times faster than `%`."""
+    return x - (x // P) * P
 
 
 def _subtract(rows: np.ndarray, factors: np.ndarray, pivot: np.ndarray) -> np.ndarray:
-    """rows - factors x pivot, mod P (entries below P < 2**31, so products fit in int64)."""
-    return (rows - factors[:, None] * pivot % P) % P
+    """rows - factors x pivot, mod P (entries below P < 2**31: a product is below 2**62, and
+    the difference fits in int64 before the one reduction)."""
+    return _mod(rows - factors[:, None] * pivot)
 
 
 def gauss_suppression(

@@ -1,5 +1,6 @@
 """Secondary suppression: no hidden small number can be worked out from the published ones."""
 
+import numpy as np
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -333,3 +334,9 @@ def test_no_rendering_shows_or_lets_one_derive_a_count_from_one_to_four(
         if 1 <= len(s) <= 4:
             assert s not in shown
             assert not in_span(rows[s], shown_rows), sorted(s)
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=50))
+def test_the_fast_reduction_mod_p_agrees_with_python_for_negative_and_large_numbers(values):
+    reduced = secondary._mod(np.array(values, dtype=np.int64))
+    assert reduced.tolist() == [v % secondary.P for v in values]
