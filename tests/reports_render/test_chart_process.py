@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import signal
@@ -10,7 +11,7 @@ import uuid
 import pytest
 import vl_convert
 
-from brukerplan.reports.render import chart_process, charts
+from brukerplan.reports.render import chart_images, chart_process
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def a_new_chart(bars: int = 2) -> dict:
 
 
 def made_here(spec: dict) -> str:
-    return vl_convert.vegalite_to_svg(spec, format_locale=charts.FORMAT_LOCALE)
+    return vl_convert.vegalite_to_svg(spec, format_locale=chart_images.FORMAT_LOCALE)
 
 
 def ended(pid: int) -> bool:
@@ -47,7 +48,7 @@ def ended(pid: int) -> bool:
 
 def test_the_helper_makes_the_svg_this_process_would(helper):
     spec = a_new_chart()
-    pending = charts.PendingSvg(spec)
+    pending = chart_images.PendingSvg(spec)
     assert pending._future.result(timeout=60) == made_here(spec)
     assert pending.result() == made_here(spec) and pending.made_by_helper
     assert helper.alive()
@@ -60,7 +61,7 @@ def test_many_large_charts_at_once_do_not_stall_the_pipes(helper):
     specs = [a_new_chart(bars=1500) for _ in range(8)]
     futures = []
     writer = threading.Thread(
-        target=lambda: futures.extend(chart_process.submit(s, {}) for s in specs)
+        target=lambda: futures.extend(chart_process.submit({"spec": s}) for s in specs)
     )
     writer.start()
     time.sleep(0.5)
@@ -73,8 +74,8 @@ def test_many_large_charts_at_once_do_not_stall_the_pipes(helper):
 
 def test_a_chart_already_made_is_not_sent_again(helper):
     spec = a_new_chart()
-    first = charts.PendingSvg(spec).result()
-    again = charts.PendingSvg(spec)
+    first = chart_images.PendingSvg(spec).result()
+    again = chart_images.PendingSvg(spec)
     assert again._future is None
     assert again.result() == first
 
@@ -82,7 +83,7 @@ def test_a_chart_already_made_is_not_sent_again(helper):
 def test_without_a_helper_the_chart_is_made_here():
     chart_process.stop()
     spec = a_new_chart()
-    pending = charts.PendingSvg(spec)
+    pending = chart_images.PendingSvg(spec)
     assert pending._future is None
     assert pending.result() == made_here(spec)
 
@@ -90,7 +91,7 @@ def test_without_a_helper_the_chart_is_made_here():
 def test_a_chart_the_helper_had_when_it_died_is_made_here(helper):
     os.kill(helper.process.pid, signal.SIGSTOP)  # holds the request unanswered
     spec = a_new_chart()
-    pending = charts.PendingSvg(spec)
+    pending = chart_images.PendingSvg(spec)
     assert pending._future is not None
     helper.process.kill()
     assert pending.result() == made_here(spec)
@@ -100,10 +101,10 @@ def test_a_chart_the_helper_had_when_it_died_is_made_here(helper):
 
 
 def test_a_helper_that_stops_answering_is_killed_and_the_chart_made_here(helper, monkeypatch):
-    monkeypatch.setattr(charts, "HELPER_SECONDS", 1)
+    monkeypatch.setattr(chart_images, "HELPER_SECONDS", 1)
     os.kill(helper.process.pid, signal.SIGSTOP)
     spec = a_new_chart()
-    pending = charts.PendingSvg(spec)
+    pending = chart_images.PendingSvg(spec)
     assert pending._future is not None
     assert pending.result() == made_here(spec) and not pending.made_by_helper
     assert not helper.alive()
@@ -138,9 +139,63 @@ def test_a_pdf_made_with_the_helper_has_its_charts(helper, document):
 
     from brukerplan.reports.render import pdf
 
-    charts._CACHE.clear()
+    chart_images._CACHE.clear()
     made = pdf.page(document)
     text = pdf_text(pdf.render_page(made))
     assert made.charts and all(p.made_by_helper for p in made.charts.values())
     assert "Figur 1." in text
     assert re.search(r"0 +20 +40 +60 +80 +100", text)  # an axis: drawn only in the charts
+
+
+def test_a_figure_sent_to_the_helper_comes_back_as_the_chart_made_here(helper, document):
+    from brukerplan.reports.render import charts
+    from brukerplan.reports.render.common import figures, instrument_for
+
+    figure = figures("kategorier", document["tables"]["kategorier"], instrument_for(document))[0]
+    chart_images._CACHE.clear()
+    pending = chart_images.PendingSvg.of_figure(figure)
+    made = pending.result()
+    assert pending.made_by_helper
+    spec = charts.figure_chart(figure, titled=False)
+    assert made == made_here(spec)
+
+
+def test_a_figure_the_helper_cannot_have_is_made_here():
+    from render_documents import hand_document
+
+    from brukerplan.reports.render import charts
+    from brukerplan.reports.render.common import figures, instrument_for
+
+    chart_process.stop()
+    document = hand_document()
+    figure = figures("kategorier", document["tables"]["kategorier"], instrument_for(document))[0]
+    chart_images._CACHE.clear()
+    pending = chart_images.PendingSvg.of_figure(figure, titled=True)
+    assert pending._future is None
+    assert pending.result() == made_here(charts.figure_chart(figure, titled=True))
+
+
+def test_the_process_that_writes_the_pdf_does_not_import_altair_when_the_helper_runs(
+    document, tmp_path
+):
+    # Altair's import (0.2 s) and the specs are the helper's work, beside the document's.
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    script = (
+        "import json, sys\n"
+        "from brukerplan.reports.render import chart_process, pdf\n"
+        "chart_process.start()\n"
+        f"document = json.loads(open({str(path)!r}, encoding='utf-8').read())\n"
+        "made = pdf.page(document)\n"
+        "content = pdf.render_page(made)\n"
+        "helper = all(p.made_by_helper for p in made.charts.values())\n"
+        "print(content[:4].decode(), len(made.charts), helper, 'altair' in sys.modules)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "brukerplan.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    magic, count, helper, altair = done.stdout.split()
+    assert magic == "%PDF" and int(count) > 0 and helper == "True"
+    assert altair == "False"

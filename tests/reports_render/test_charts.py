@@ -91,3 +91,13 @@ def test_every_chart_of_a_document_is_valid_vega_lite(document):
     assert len(specs) > 20
     for spec in specs:
         TopLevelSpec.validate(spec)
+
+
+def test_a_figure_survives_the_trip_to_the_chart_helper_unchanged(document):
+    from brukerplan.reports.render.common import figure_as_dict, figure_from_dict
+
+    found = [f for t in document["tables"] for f in figures(t, document["tables"][t])]
+    assert found
+    for figure in found:
+        data = json.loads(json.dumps(figure_as_dict(figure)))
+        assert figure_from_dict(data) == figure

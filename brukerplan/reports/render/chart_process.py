@@ -1,17 +1,18 @@
 """Charts converted to SVG in a helper process, while this process does the rest of a PDF.
 
-vl-convert holds the GIL while it converts, and its engine takes a moment to start (0.3 to
-0.7 s). In a process of its own, started before the report's document is built, the engine
-is ready when the charts are, and the charts are converted while this process writes the
-HTML and WeasyPrint reads it. Callers who wait for one PDF start it (`start`): the
+vl-convert holds the GIL while it converts, its engine takes a moment to start (0.3 to
+0.7 s), and Altair takes 0.2 s to import and a little to build each spec. In a process of
+its own, started before the report's document is built, the engine and Altair are ready
+when the figures are, and the charts are built and converted while this process writes
+the HTML and WeasyPrint reads it. Callers who wait for one PDF start it (`start`): the
 `report` command for one file, the dashboard for a download it has not cached. A batch,
 whose processes are busy anyway, converts in each process (`submit` gives None when no
 helper runs).
 
-The helper ends when its stdin closes, so it never outlives this process. The specs sent to
-it hold published numbers only (after the small-number rule and secondary suppression).
-If the helper fails, ends or stops answering, the charts it had are converted here instead
-(and a helper that stopped answering is killed).
+The helper ends when its stdin closes, so it never outlives this process. The specs and
+figures sent to it hold published numbers only (after the small-number rule and secondary
+suppression). If the helper fails, ends or stops answering, the charts it had are converted
+here instead (and a helper that stopped answering is killed).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class _Helper:
     def alive(self) -> bool:
         return not self.ended and self.process.poll() is None
 
-    def submit(self, spec: dict, options: dict) -> Future[str]:
+    def submit(self, request: dict) -> Future[str]:
         future: Future[str] = Future()
         with self._state:
             if self.ended:
@@ -63,7 +64,7 @@ class _Helper:
                 return future
             number = next(self.ids)
             self.pending[number] = future
-        line = json.dumps({"id": number, "spec": spec, "options": options}).encode() + b"\n"
+        line = json.dumps({"id": number, **request}).encode() + b"\n"
         try:
             with self._write:
                 self.process.stdin.write(line)
@@ -121,12 +122,15 @@ def start() -> None:
             logger.warning("Fikk ikke startet hjelpeprosessen for figurer: %s", error)
 
 
-def submit(spec: dict, options: dict) -> Future[str] | None:
-    """The SVG of `spec` from the helper, or None when no helper runs."""
+def submit(request: dict) -> Future[str] | None:
+    """The SVG the helper makes for `request`, or None when no helper runs.
+
+    `request`: {"spec": a Vega-Lite spec} or {"figure": `common.figure_as_dict(figure)`,
+    "titled": bool} (the spec `charts.figure_chart` builds), and "options" for vl-convert."""
     helper = _helper
     if helper is None or not helper.alive():
         return None
-    return helper.submit(spec, options)
+    return helper.submit(request)
 
 
 def give_up() -> None:

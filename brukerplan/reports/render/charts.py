@@ -4,7 +4,7 @@ One chart per figure-like table (see `common.figures`): the data are the
 document's cells, the colours are `common.COLOURS` / `common.GROUP_COLOURS`, a
 suppressed cell is left out of the chart (never drawn as 0) and named in the
 chart's note. Images are made by vl-convert (no browser); an SVG is made once
-per chart spec and kept in a small cache.
+per chart spec and kept in a small cache (`chart_images`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import textwrap
-import threading
-from collections import OrderedDict
 
 import altair as alt
 import vl_convert
 
-from brukerplan.reports.render import chart_process
+from brukerplan.reports.render import chart_images
+from brukerplan.reports.render.chart_images import FORMAT_LOCALE
 from brukerplan.reports.render.common import (
     COUNT,
     PERCENT,
@@ -29,8 +28,6 @@ from brukerplan.reports.render.common import (
 )
 
 FONT = "DejaVu Sans"
-# d3-format locale for Norwegian bokmål (vl-convert has no nb-NO built in).
-FORMAT_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"]}
 BAR_WIDTH = 330
 LABEL_WIDTH = 210
 _DARK_TEXT = ("gul",)
@@ -243,13 +240,6 @@ def _unconfigured(figure: Figure):
 
 # --- images ----------------------------------------------------------------
 
-_CACHE: OrderedDict[str, str] = OrderedDict()
-_CACHE_SIZE = 512
-# A chart the helper has not made by then is made here, and the helper is killed (so the
-# rest are made here at once): a hung helper costs one wait, under a web worker's timeout.
-HELPER_SECONDS = 15
-_LOCK = threading.Lock()
-
 
 def _spec(chart) -> dict:
     return chart if isinstance(chart, dict) else chart.to_dict()
@@ -263,50 +253,7 @@ def to_vega_lite_json(chart) -> str:
 def to_svg(chart) -> str:
     """The chart as SVG (text kept as text, DejaVu Sans); cached by spec."""
     spec = _spec(chart)
-    return _svg(spec, json.dumps(spec, sort_keys=True))
-
-
-def _svg(spec: dict, key: str) -> str:
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    svg = vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE)
-    _keep(key, svg)
-    return svg
-
-
-def _keep(key: str, svg: str) -> None:
-    with _LOCK:
-        _CACHE[key] = svg
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-
-
-class PendingSvg:
-    """A chart's SVG, asked for now and read later: the chart helper (`chart_process`)
-    converts it meanwhile when it runs; otherwise it is made here when read."""
-
-    def __init__(self, chart) -> None:
-        self._spec = _spec(chart)
-        self.key = json.dumps(self._spec, sort_keys=True)
-        with _LOCK:
-            cached = self.key in _CACHE
-        options = {"format_locale": FORMAT_LOCALE}
-        self._future = None if cached else chart_process.submit(self._spec, options)
-        self.made_by_helper = False
-
-    def result(self) -> str:
-        if self._future is not None:
-            future, self._future = self._future, None
-            try:
-                _keep(self.key, future.result(timeout=HELPER_SECONDS))
-                self.made_by_helper = True
-            except TimeoutError:
-                chart_process.give_up()
-            except chart_process.HelperEnded:
-                pass  # made here below, as without a helper
-        return _svg(self._spec, self.key)
+    return chart_images.svg(json.dumps(spec, sort_keys=True), lambda: spec)
 
 
 def to_png(chart, scale: float = 2) -> bytes:

@@ -10,7 +10,7 @@ missing – it is shown as «–» and left out of charts, never drawn as 0.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -481,6 +481,26 @@ class Figure:
         """Nothing to draw: every number is hidden (common in small municipalities). The
         renderings say so instead of drawing empty axes."""
         return all(v is None for p in self.panels for s in p.series for v in s.values)
+
+
+def figure_as_dict(figure: Figure) -> dict:
+    """The figure as plain JSON-able data (sent to the chart helper)."""
+    return asdict(figure)
+
+
+def figure_from_dict(data: dict) -> Figure:
+    panels = tuple(
+        Panel(
+            key=p["key"],
+            title=p["title"],
+            categories=tuple(p["categories"]),
+            series=tuple(
+                Series(s["key"], s["label"], s["colour"], tuple(s["values"])) for s in p["series"]
+            ),
+        )
+        for p in data["panels"]
+    )
+    return Figure(**{**data, "panels": panels, "hidden": tuple(data["hidden"])})
 
 
 def _hidden(label: str, series: str) -> str:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from django.template import Context, Engine
 
-from brukerplan.reports.render import charts as chart_module
-from brukerplan.reports.render.charts import PendingSvg
+from brukerplan.reports.render.chart_images import PendingSvg
 from brukerplan.reports.render.common import (
     COLOUR_LABELS,
     COLOURS,
@@ -176,10 +175,9 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
         for table_id in table_ids:
             for figure in figures(table_id, tables[table_id], instrument):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
-                    chart = (
-                        None if figure.empty else chart_module.figure_chart(figure, titled=False)
-                    )
-                    svg_by_key[figure.key] = chart and PendingSvg(chart)
+                    # Built (Altair) and converted by the chart helper when one runs.
+                    pending = None if figure.empty else PendingSvg.of_figure(figure, titled=False)
+                    svg_by_key[figure.key] = pending
     charts: dict[str, PendingSvg] = {}
 
     sections: list[dict] = []
