@@ -20,7 +20,7 @@ from brukerplan.reports.data import (
     report_document,
     resolve_scope,
 )
-from brukerplan.reports.outputs import output, write_output
+from brukerplan.reports.outputs import collector_paused, output, write_output
 from brukerplan.reports.render import chart_process
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
@@ -67,14 +67,16 @@ class Command(BaseCommand):
             # And WeasyPrint is imported meanwhile (most of a second in a fresh process):
             # the document's Polars work releases the GIL.
             threading.Thread(target=_import_weasyprint).start()
-        try:
-            document = report_document(resolved, year)
-        except TooFewPersons as error:
-            raise CommandError(str(error)) from None
-        if out is None:
-            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
-            return
-        out.write_bytes(output(document, format, main_group=self.main_group))
+        # One report, then the process ends: the collector waits (see collector_paused).
+        with collector_paused():
+            try:
+                document = report_document(resolved, year)
+            except TooFewPersons as error:
+                raise CommandError(str(error)) from None
+            if out is None:
+                self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+                return
+            out.write_bytes(output(document, format, main_group=self.main_group))
         self.stderr.write(f"Skrev rapporten for {resolved.name} {year} til {out}.")
 
     def _all_municipalities(self, scope, year, format, out: Path | None, workers: int | None):
