@@ -76,3 +76,37 @@ def test_the_dashboard_says_why_and_gives_no_chart_spec(hidden_categories):
     caption = html.split('id="rus-kategorier-figur-1-tekst">')[1].split("</figcaption>")[0]
     assert caption == f"{kategorier_figure(hidden_categories).title}. {TEXT}"
     assert 'class="chart-view" id="rus-kategorier-figur-1"' not in html
+
+
+@pytest.fixture
+def hidden_psykisk_areas() -> dict:
+    """The hand document with every number of the psykisk group's areas hidden."""
+    document = hand_document()
+    for row in document["tables"]["levekarsomrader"]["rows"]:
+        row["values"]["psykisk"] = None
+    return document
+
+
+def test_a_main_group_with_every_area_hidden_gets_no_empty_panel_but_one_line_in_the_note(
+    hidden_psykisk_areas,
+):
+    table = hidden_psykisk_areas["tables"]["levekarsomrader"]
+    (figure,) = common.figures("levekarsomrader", table)
+    assert [p.key for p in figure.panels] == ["rus"]
+    label = next(c["label"] for c in table["columns"] if c["key"] == "psykisk")
+    # Named once, not cell by cell; the other group's hidden cells are named as before.
+    assert [h for h in figure.hidden if h.startswith(label)] == [f"{label}: alle tallene"]
+    assert not figure.empty
+    (full,) = common.figures("levekarsomrader", hand_document()["tables"]["levekarsomrader"])
+    assert [p.key for p in full.panels] == ["rus", "psykisk"]
+    assert [h for h in figure.hidden if not h.startswith(label)] == list(full.hidden)
+
+
+def test_the_pdf_draws_the_areas_of_the_group_it_can_show(hidden_psykisk_areas):
+    from brukerplan.reports.render import charts
+
+    (figure,) = common.figures("levekarsomrader", hidden_psykisk_areas["tables"]["levekarsomrader"])
+    spec = charts.figure_chart(figure, titled=False)
+    assert "hconcat" not in spec  # one panel, not two side by side
+    shown = pdf.page(hidden_psykisk_areas)
+    assert "alle tallene" in shown.html and TEXT not in shown.html

@@ -503,6 +503,13 @@ def figure_from_dict(data: dict) -> Figure:
     return Figure(**{**data, "panels": panels, "hidden": tuple(data["hidden"])})
 
 
+ALL_NUMBERS = "alle tallene"
+
+
+def _blank(panel: Panel) -> bool:
+    return all(v is None for s in panel.series for v in s.values)
+
+
 def _hidden(label: str, series: str) -> str:
     return f"{label} – {series}" if series else label
 
@@ -526,22 +533,28 @@ def _levekarsomrader(table: dict, instrument, main_group) -> list[Figure]:
         cells[(area, colour)] = row["values"]
     groups = [c["key"] for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
     column_labels = {c["key"]: c["label"] for c in table["columns"]}
-    panels, hidden = [], []
+    drawn: list[tuple[Panel, list[str]]] = []
     for group in groups:
-        series = []
+        series, group_hidden = [], []
         for colour in ("gronn", "gul", "rod"):
             values = tuple(cells.get((a, colour), {}).get(group) for a in areas)
             for area, value in zip(areas, values, strict=True):
                 if value is None and (area, colour) in cells:
-                    hidden.append(
+                    group_hidden.append(
                         _hidden(f"{column_labels[group]}: {labels[area]}", COLOUR_LABELS[colour])
                     )
             series.append(Series(colour, COLOUR_LABELS[colour], COLOURS[colour], values))
-        panels.append(
-            Panel(group, column_labels[group], tuple(labels[a] for a in areas), tuple(series))
-        )
-    if not panels:
+        panel = Panel(group, column_labels[group], tuple(labels[a] for a in areas), tuple(series))
+        drawn.append((panel, group_hidden))
+    if not drawn:
         return []
+    # A main group with every number hidden (common in a small municipality) gets no empty
+    # panel beside a drawn one: the note names it once instead of every cell.
+    some_drawn = any(not _blank(p) for p, _ in drawn)
+    if some_drawn:
+        drawn = [(p, [f"{p.title}: {ALL_NUMBERS}"] if _blank(p) and h else h) for p, h in drawn]
+    panels = [p for p, _ in drawn if not (some_drawn and _blank(p))]
+    hidden = [h for p, hs in drawn for h in hs]
     return [
         Figure(
             "levekarsomrader",
