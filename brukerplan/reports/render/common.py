@@ -480,7 +480,7 @@ class Figure:
     def empty(self) -> bool:
         """Nothing to draw: every number is hidden (common in small municipalities). The
         renderings say so instead of drawing empty axes."""
-        return all(v is None for p in self.panels for s in p.series for v in s.values)
+        return all(_blank(p) for p in self.panels)
 
 
 def figure_as_dict(figure: Figure) -> dict:

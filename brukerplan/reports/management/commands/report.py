@@ -64,8 +64,9 @@ class Command(BaseCommand):
             raise CommandError(f"--format {format} trenger --out FIL")
         if format == "pdf":
             chart_process.start()  # its engine starts while the document is built
-            # And WeasyPrint is imported meanwhile (most of a second in a fresh process):
-            # the document's Polars work releases the GIL.
+            # And WeasyPrint is imported meanwhile (0.4 s in a fresh process). It overlaps
+            # only where the document's Polars work releases the GIL: on two busy cores
+            # the gain was within noise on 2026-11-30 (README, Benchmarks).
             threading.Thread(target=_import_weasyprint).start()
         # One report, then the process ends: the collector waits (see collector_paused).
         with collector_paused():
