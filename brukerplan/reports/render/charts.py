@@ -15,6 +15,7 @@ import textwrap
 
 import altair as alt
 import vl_convert
+from altair.utils import schemapi
 
 from brukerplan.reports.render import chart_images
 from brukerplan.reports.render.chart_images import FORMAT_LOCALE
@@ -26,6 +27,11 @@ from brukerplan.reports.render.common import (
     figures,
     format_number,
 )
+
+# Altair validates every schema object against Vega-Lite's schema as it is made (its
+# "debug mode", meant for interactive use): a third of the time of a chart. The specs made
+# here are validated whole in the tests (test_charts) instead.
+schemapi.disable_debug_mode()
 
 FONT = "DejaVu Sans"
 BAR_WIDTH = 330
@@ -83,8 +89,11 @@ def _datasets(figure: Figure) -> dict[str, list[dict]]:
 
 
 def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: bool, legend: bool):
-    # The data by name (the top level's `datasets`), not inline: Altair copies a chart,
-    # data included, at every method call, and that was most of the time of a chart.
+    # Built from Altair's constructors, not its method chains (`mark_bar().encode()`,
+    # `properties()`): each of those deep-copies the chart and validates shorthand
+    # strings against the schema, which was most of the time of a chart (a dashboard
+    # makes 40). The data by name (the top level's `datasets`), not inline, for the same
+    # reason.
     series_labels = [s.label for s in panel.series]
     colours = [s.colour for s in panel.series]
     y = alt.Y(
@@ -99,54 +108,66 @@ def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: b
         scale=alt.Scale(domain=series_labels, range=colours),
         legend=alt.Legend(orient="bottom", title=None, direction="horizontal") if legend else None,
     )
-    base = alt.Chart(alt.NamedData(name=_data_name(figure, index)))
-    tooltip = [alt.Tooltip("c:N", title="Gruppe"), alt.Tooltip("s:N", title=""), "t:N"]
+    data = alt.NamedData(name=_data_name(figure, index))
+    tooltip = [
+        alt.Tooltip("c:N", title="Gruppe"),
+        alt.Tooltip("s:N", title=""),
+        alt.Tooltip("t:N"),
+    ]
     x = _x_axis(figure)
+    label = {"type": "text", "align": "left", "dx": 3, "fontSize": 10, "color": "#212121"}
     if figure.kind == "grouped":
-        encode = {
-            "y": y,
-            "x": x,
-            "color": colour,
-            "yOffset": alt.YOffset("s:N", sort=series_labels),
-        }
-        bars = base.mark_bar(height={"band": 0.9}).encode(**encode, tooltip=tooltip)
-        text = base.mark_text(align="left", dx=3, fontSize=10, color="#212121").encode(
+        y_offset = alt.YOffset("s:N", sort=series_labels)
+        bars = _unit(
+            data,
+            alt.MarkDef(type="bar", height={"band": 0.9}),
+            y=y,
+            x=x,
+            color=colour,
+            yOffset=y_offset,
+            tooltip=tooltip,
+        )
+        text = _unit(
+            data,
+            alt.MarkDef(**label),
             y=y,
             x=alt.X("v:Q", stack=None),
-            yOffset=alt.YOffset("s:N", sort=series_labels),
-            text="t:N",
+            yOffset=y_offset,
+            text=alt.Text("t:N"),
         )
         step = 13
     else:
         order = alt.Order("so:Q")
-        bars = base.mark_bar().encode(y=y, x=x, color=colour, order=order, tooltip=tooltip)
+        bars = _unit(data, "bar", y=y, x=x, color=colour, order=order, tooltip=tooltip)
         if figure.kind == "bar":
-            text = base.mark_text(align="left", dx=3, fontSize=10, color="#212121").encode(
-                y=y, x=x, order=order, text="t:N"
-            )
+            text = _unit(data, alt.MarkDef(**label), y=y, x=x, order=order, text=alt.Text("t:N"))
         else:
             # Inside the segment, at its right end; only where the segment is wide enough.
-            text = (
-                base.transform_filter("datum.v >= 6")
-                .mark_text(align="right", dx=-3, fontSize=10)
-                .encode(
-                    y=y,
-                    x=x,
-                    order=order,
-                    text="t:N",
-                    color=alt.condition(
-                        alt.FieldOneOfPredicate(field="k", oneOf=list(_DARK_TEXT)),
-                        alt.value("#000000"),
-                        alt.value("#ffffff"),
-                    ),
-                )
+            text = _unit(
+                data,
+                alt.MarkDef(type="text", align="right", dx=-3, fontSize=10),
+                y=y,
+                x=x,
+                order=order,
+                text=alt.Text("t:N"),
+                color=alt.ColorValue(
+                    value="#ffffff",
+                    condition={
+                        "test": {"field": "k", "oneOf": list(_DARK_TEXT)},
+                        "value": "#000000",
+                    },
+                ),
             )
+            text.transform = [alt.FilterTransform(filter="datum.v >= 6")]
         step = 22
     width = BAR_WIDTH if len(figure.panels) == 1 else BAR_WIDTH * 2 // 3
-    layered = alt.layer(bars, text).properties(
-        width=width, height=alt.Step(step), title=panel.title or ""
+    return alt.LayerChart(
+        layer=[bars, text], width=width, height=alt.Step(step), title=panel.title or ""
     )
-    return layered
+
+
+def _unit(data, mark, **encoding) -> alt.Chart:
+    return alt.Chart(data, mark=mark, encoding=alt.FacetedEncoding(**encoding))
 
 
 def _note_lines(figure: Figure, width: int = 95) -> list[str]:
@@ -182,19 +203,23 @@ def figure_chart(figure: Figure, *, titled: bool = True) -> dict:
         _panel_chart(figure, panel, i, show_categories=(i == 0), legend=True)
         for i, panel in enumerate(figure.panels)
     ]
-    chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=12)
-    if len(parts) > 1:
-        chart = chart.resolve_scale(color="shared")
+    if len(parts) == 1:
+        chart = parts[0]
+    else:
+        chart = alt.HConcatChart(
+            hconcat=parts,
+            spacing=12,
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="shared")),
+        )
     if titled:
-        chart = chart.properties(
-            title=alt.TitleParams(
-                text=figure.title,
-                subtitle=_note_lines(figure),
-                anchor="start",
-                fontSize=13,
-                subtitleFontSize=10,
-                subtitleColor="#555555",
-            )
+        # Set on the chart made here (no copy): the figure's title over the panel's.
+        chart.title = alt.TitleParams(
+            text=figure.title,
+            subtitle=_note_lines(figure),
+            anchor="start",
+            fontSize=13,
+            subtitleFontSize=10,
+            subtitleColor="#555555",
         )
     return _top_level(chart, _datasets(figure), CONFIG)
 
@@ -223,7 +248,7 @@ def chart_for(
     if len(found) == 1:
         return figure_chart(found[0])
     datasets = {name: rows for f in found for name, rows in _datasets(f).items()}
-    chart = alt.vconcat(*(_unconfigured(f) for f in found), spacing=24)
+    chart = alt.VConcatChart(vconcat=[_unconfigured(f) for f in found], spacing=24)
     return _top_level(chart, datasets, {"font": FONT, "view": CONFIG["view"]})
 
 
@@ -232,10 +257,9 @@ def _unconfigured(figure: Figure):
         _panel_chart(figure, panel, i, show_categories=(i == 0), legend=True)
         for i, panel in enumerate(figure.panels)
     ]
-    chart = parts[0] if len(parts) == 1 else alt.hconcat(*parts)
-    return chart.properties(
-        title=alt.TitleParams(text=figure.title, subtitle=_note_lines(figure), anchor="start")
-    )
+    chart = parts[0] if len(parts) == 1 else alt.HConcatChart(hconcat=parts)
+    chart.title = alt.TitleParams(text=figure.title, subtitle=_note_lines(figure), anchor="start")
+    return chart
 
 
 # --- images ----------------------------------------------------------------
