@@ -56,4 +56,5 @@ def server_pdf(step: Callable[..., dict], env: dict, year: int) -> dict:
         f"{figures['page_seconds']:.2f} s; again: {figures['again_seconds']:.2f} s), "
         f"peak memory {figures['peak_mib']:.0f} MiB"
     )
+    print(f"{'dashboard page (Bergen), first':<32} {figures['dashboard_seconds']:6.2f} s")
     return {"label": label, "target": 3, "files": 1, **figures}
