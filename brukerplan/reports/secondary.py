@@ -280,6 +280,9 @@ def atom_matrix(members: list[int], limit: int) -> np.ndarray | None:
     return np.unpackbits(rows, axis=1, count=len(members), bitorder="little").T.astype(np.int64)
 
 
+GRAM_BLOCK = 8192  # persons per block of the Gram product
+
+
 def model_rows(members: list[int], atom_limit: int) -> np.ndarray:
     """Each quantity's row of X (over the atoms), or of the Gram matrix X D Xᵀ of person
     overlaps when there are more atoms than `atom_limit` (the same linear dependencies)."""
@@ -288,9 +291,14 @@ def model_rows(members: list[int], atom_limit: int) -> np.ndarray:
     if atoms is not None:
         return atoms
     # Overlap counts by a product in floating point (BLAS): sums of 0/1 are exact in
-    # float64 up to 2**53 persons.
-    matrix = membership_matrix(members).astype(np.float64)
-    return np.rint(matrix @ matrix.T).astype(np.int64) % P
+    # float64. A block of persons at a time, so that the float copy stays small however
+    # many persons the frame holds (all at once it was 8 bytes per quantity and person).
+    matrix = membership_matrix(members)
+    gram = np.zeros((q, q), dtype=np.int64)
+    for start in range(0, matrix.shape[1], GRAM_BLOCK):
+        block = matrix[:, start : start + GRAM_BLOCK].astype(np.float64)
+        gram += np.rint(block @ block.T).astype(np.int64)
+    return gram % P
 
 
 def _mod(x: np.ndarray) -> np.ndarray:

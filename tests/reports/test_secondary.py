@@ -1,5 +1,7 @@
 """Secondary suppression: no hidden small number can be worked out from the published ones."""
 
+import random
+
 import numpy as np
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -340,3 +342,12 @@ def test_no_rendering_shows_or_lets_one_derive_a_count_from_one_to_four(
 def test_the_fast_reduction_mod_p_agrees_with_python_for_negative_and_large_numbers(values):
     reduced = secondary._mod(np.array(values, dtype=np.int64))
     assert reduced.tolist() == [v % secondary.P for v in values]
+
+
+def test_the_overlap_matrix_counts_the_same_in_blocks_of_persons(monkeypatch):
+    # Blocks of 3 persons over 50: the block edges fall inside the quantities' members.
+    monkeypatch.setattr(secondary, "GRAM_BLOCK", 3)
+    rng = random.Random(7)
+    members = [rng.getrandbits(50) for _ in range(12)]
+    expected = [[(a & b).bit_count() % secondary.P for b in members] for a in members]
+    assert secondary.model_rows(members, atom_limit=0).tolist() == expected
