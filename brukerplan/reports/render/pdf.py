@@ -7,7 +7,10 @@ Numbers are the document's, formatted by `common`; nothing is computed here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -308,8 +311,49 @@ def render_pdf(document: dict, *, chart_set: str = "main", table_set: str | None
     return render_page(page(document, chart_set=chart_set, table_set=table_set))
 
 
+_load_lock = threading.Lock()
+_loaded = False
+
+
+def load_weasyprint() -> None:
+    """Imports WeasyPrint and loads what every report's first PDF would (once per process;
+    the `report` command calls it in a thread while the document is built).
+
+    WeasyPrint tries several names for each C library it opens. For a name that is not a
+    file name, cffi asks `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and
+    ld each time: about forty processes, 0.2 s of CPU and 0.25 s of the import on
+    2026-11-30. Every library's list also holds its soname, which dlopen finds by itself, so
+    on Linux that search is left out during the import (and the import is tried again with
+    it if it fails). The Norwegian hyphenation patterns (0.14 s to read) are read too: the
+    compared tables hyphenate their headers."""
+    global _loaded
+    with _load_lock:
+        if _loaded:
+            return
+        if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
+            with contextlib.suppress(Exception), _without_library_search():
+                import weasyprint  # noqa: F401
+        import pyphen
+        import weasyprint  # noqa: F401, F811  (again, with the search, when the first failed)
+
+        pyphen.Pyphen(lang="nb")  # kept in pyphen's cache, where WeasyPrint finds it
+        _loaded = True
+
+
+@contextlib.contextmanager
+def _without_library_search():
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
+
+
 def render_page(made: Page) -> bytes:
-    # Imported here: heavy, and only the PDF needs it.
+    load_weasyprint()  # heavy, and only the PDF needs it
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 

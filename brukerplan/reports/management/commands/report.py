@@ -21,7 +21,7 @@ from brukerplan.reports.data import (
     resolve_scope,
 )
 from brukerplan.reports.outputs import collector_paused, output, write_output
-from brukerplan.reports.render import chart_process
+from brukerplan.reports.render import chart_process, pdf
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
 
@@ -167,4 +167,4 @@ def _import_weasyprint() -> None:
     # two threads never wait on each other's modules. A failure here is left to the renderer,
     # which imports it again and reports it.
     with contextlib.suppress(Exception):
-        import weasyprint  # noqa: F401
+        pdf.load_weasyprint()
