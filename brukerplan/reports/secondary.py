@@ -218,14 +218,18 @@ def hidden_quantities(revealed: Revealed, persons: pl.DataFrame, threshold: int)
 def _evaluate(frame: pl.DataFrame, masks: list[pl.Expr]) -> list[int]:
     """The bitsets of the masks on the frame, evaluating each distinct expression once."""
     distinct: dict[str, int] = {}
+    # Tables share mask objects (about half of a municipality's 4,300): each is serialised once.
+    by_object: dict[int, int] = {}
     expressions: list[pl.Expr] = []
     position: list[int] = []
     for mask in masks:
-        key = mask.meta.serialize(format="json")
-        if key not in distinct:
-            distinct[key] = len(expressions)
-            expressions.append(mask)
-        position.append(distinct[key])
+        if id(mask) not in by_object:
+            key = mask.meta.serialize(format="json")
+            if key not in distinct:
+                distinct[key] = len(expressions)
+                expressions.append(mask)
+            by_object[id(mask)] = distinct[key]
+        position.append(by_object[id(mask)])
     bitsets = person_bitsets(person_frame(frame, expressions))
     return [bitsets[j] for j in position]
 
@@ -234,11 +238,12 @@ def person_frame(persons: pl.DataFrame, masks: list[pl.Expr]) -> pl.DataFrame:
     """Every mask evaluated on the persons in one `select`: Boolean columns q0, q1, ..."""
     # Lazy: the optimiser evaluates the subexpressions the masks share once (about half
     # the time of an eager select over a municipality's 2,000 masks).
+    # The cast and fill over all columns at once: per mask, the two expressions cost more to
+    # build in Python than to evaluate (0.09 s of 0.27 s for a municipality's 2,000 masks).
     frame = (
         persons.lazy()
-        .select(
-            [mask.cast(pl.Boolean).fill_null(False).alias(f"q{i}") for i, mask in enumerate(masks)]
-        )
+        .select([mask.alias(f"q{i}") for i, mask in enumerate(masks)])
+        .select(pl.all().cast(pl.Boolean).fill_null(False))
         .collect()
     )
     if frame.height != persons.height:  # only literals: broadcast by hand
