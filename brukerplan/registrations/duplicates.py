@@ -19,15 +19,22 @@ import polars as pl
 
 ORDER = ["person_key", "foretrukket", "kartlagt_dato", "registrering_id"]
 DESCENDING = [False, True, True, True]
+_ROW = "__row_of_representative"
 
 
 def representatives(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per person: the registration the rule above picks."""
-    return (
-        frame.sort(ORDER, descending=DESCENDING)
+    # The rule runs on the four columns it reads and picks row numbers; the whole rows (about
+    # 200 columns) are gathered once: a third of the time of sorting them twice (national).
+    chosen = (
+        frame.select(ORDER)
+        .with_row_index(_ROW)
+        .sort(ORDER, descending=DESCENDING)
         .unique(subset=["person_key"], keep="first", maintain_order=True)
         .sort("registrering_id")
+        .get_column(_ROW)
     )
+    return frame[chosen]
 
 
 def duplicate_groups(frame: pl.DataFrame) -> list[list[str]]:
