@@ -6,9 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint format bench demo browser clean
+.PHONY: install bytecode run test test-fast lint format bench demo browser clean
 
 install: $(STAMP)
+
+# The package's compiled bytecode, beside its sources (an editable install has none, and
+# where PYTHONDONTWRITEBYTECODE is set every new process compiles 14,000 lines: 0.07 s).
+# Python checks each file's time stamp, so a stale file is compiled again, never used.
+bytecode: install
+	$(BIN)/python -m compileall -q brukerplan
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +33,7 @@ browser:
 	  || echo "Fikk ikke installert alt; testene som trenger det hoppes over."; \
 	fi
 
-run: install
+run: install bytecode
 	$(BIN)/brukerplan setup
 	$(BIN)/brukerplan demo
 	$(BIN)/brukerplan collectstatic --noinput --verbosity 0
@@ -49,7 +55,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+bench: install bytecode
 	$(BIN)/python -m bench
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 	  $(BIN)/python -m bench.load_mapping; \
