@@ -61,3 +61,21 @@ def test_a_sections_heading_goes_with_a_wide_first_item_and_the_rest_stays_portr
     wide = landscape_tables(page)
     assert "kategorier-sammenligning" in wide
     assert "rus_psyk_matrise" not in wide  # the next item of the same section
+
+
+def test_a_compared_header_breaks_between_words_and_hyphenates_only_a_word_too_long():
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    from weasyprint import HTML
+
+    # Columns of about 17 mm: "Hele landet" needs two lines; "Hele lan-" would fit on one.
+    page = (
+        f'<html lang="nb"><style>{pdf._css()}</style><table class="data compared" '
+        'style="width: 54mm"><thead><tr><th class="label">Omfang</th><th>Hele landet</th>'
+        "<th>Spesialisthelsetjenester</th></tr></thead></table></html>"
+    )
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=HTML(string=page).write_pdf(), capture_output=True
+    ).stdout.decode()
+    assert "landet" in text and "lan\u2010" not in text  # not "Hele lan-det"
+    assert "\u2010" in text  # the word no column line holds is hyphenated
