@@ -71,3 +71,18 @@ def test_weasyprint_is_imported_with_the_search_when_the_import_without_it_fails
     loaded = load(failing)
     assert loaded["searched"]  # the ordinary import, names searched as before
     assert loaded["pdf"] == "%PDF"
+
+
+def test_another_thread_still_searches_for_libraries_while_weasyprint_is_imported():
+    import ctypes.util
+    import threading
+
+    from brukerplan.reports.render import pdf
+
+    found = []
+    with pdf._without_library_search():
+        assert ctypes.util.find_library("c") is None
+        other = threading.Thread(target=lambda: found.append(ctypes.util.find_library("c")))
+        other.start()
+        other.join()
+    assert found and found[0] is not None

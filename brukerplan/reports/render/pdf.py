@@ -345,7 +345,13 @@ def _without_library_search():
     import ctypes.util
 
     find_library = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
+    importing = threading.get_ident()
+
+    def only_elsewhere(name):
+        # The stand-in is process-wide while it is in place: other threads still search.
+        return None if threading.get_ident() == importing else find_library(name)
+
+    ctypes.util.find_library = only_elsewhere
     try:
         yield
     finally:
