@@ -165,6 +165,73 @@ class Page:
 def page(document: dict, *, chart_set: str = "main", table_set: str | None = None) -> Page:
     """`chart_set`: main | all | none; `table_set`: core | all | None (see
     `shown_table_ids`)."""
+    context, charts = _page_context(document, chart_set, table_set)
+    return Page(_html(context), charts)
+
+
+# A chart weighs about as much as this many table cells in WeasyPrint's work (measured on
+# Bergen's report: layout and drawing of its 7 charts against its 1,700 cells).
+CHART_CELLS = 120
+FRONT_CELLS = 150  # the title page and "Om rapporten"
+APPENDIX_CELLS = 150  # the help texts
+
+
+def halves(
+    document: dict, *, chart_set: str = "main", table_set: str | None = None
+) -> tuple[Page, Page] | None:
+    """The report as two documents, for two processes: the title page and the first
+    sections, then the other sections and the appendix, split where the work is about
+    even. Every section starts a page, so the halves lay out page for page as the whole
+    does (`pdf_halves` numbers and joins them). None with fewer than two sections."""
+    context, charts = _page_context(document, chart_set, table_set)
+    sections = context["sections"]
+    if len(sections) < 2:
+        return None
+    weights = [_section_cells(section) for section in sections]
+    total = FRONT_CELLS + sum(weights) + APPENDIX_CELLS
+    before, best, split = FRONT_CELLS, None, 1
+    for k in range(1, len(sections)):
+        before += weights[k - 1]
+        gap = abs(2 * before - total)
+        if best is None or gap < best:
+            best, split = gap, k
+    first, second = sections[:split], sections[split:]
+    return (
+        Page(_html({**context, "sections": first, "appendix": False}), _charts_of(first, charts)),
+        Page(_html({**context, "sections": second, "front": False}), _charts_of(second, charts)),
+    )
+
+
+def _section_cells(section: dict) -> int:
+    cells = 0
+    for item in section["items"]:
+        cells += CHART_CELLS * sum(1 for f in item["figures"] if f["src"])
+        for shown in item["tables"]:
+            columns = len(shown["header"][-1]) if shown["header"] else 1
+            cells += columns * (len(shown["body"]) + len(shown["header"]))
+    return cells
+
+
+def _charts_of(sections: list[dict], charts: dict[str, PendingSvg]) -> dict[str, PendingSvg]:
+    sources = {f["src"] for s in sections for item in s["items"] for f in item["figures"]}
+    return {src: pending for src, pending in charts.items() if src in sources}
+
+
+def _html(context: dict) -> str:
+    return (
+        _engine()
+        .get_template("report.html")
+        .render(Context(context, autoescape=True, use_l10n=False, use_tz=False))
+    )
+
+
+def _css_string(text: str) -> str:
+    """`text` inside a CSS string in double quotes (and a <style> element)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return escaped.replace("\n", " ")
+
+
+def _page_context(document: dict, chart_set: str, table_set: str | None):
     instrument = instrument_for(document)
     sizes = group_sizes(document)
     tables = document.get("tables", {})
@@ -288,13 +355,14 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
         "points": points,
         "index_groups": index_groups,
         "left_out": left_out,
+        "front": True,  # the title page and "Om rapporten"
+        "appendix": True,
+        "all_sections": sections,  # the table of contents lists them all in either half
+        "footer_css": _css_string(
+            f"BrukerPlan {document.get('year', '')} – {scope_name(document)}"
+        ),
     }
-    text = (
-        _engine()
-        .get_template("report.html")
-        .render(Context(context, autoescape=True, use_l10n=False, use_tz=False))
-    )
-    return Page(text, charts)
+    return context, charts
 
 
 def _group_figure_label(group: str) -> str:

@@ -21,7 +21,7 @@ from brukerplan.reports.data import (
     resolve_scope,
 )
 from brukerplan.reports.outputs import collector_paused, output, write_output
-from brukerplan.reports.render import chart_process, pdf
+from brukerplan.reports.render import chart_process, pdf, pdf_halves
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
 
@@ -77,7 +77,11 @@ class Command(BaseCommand):
             if out is None:
                 self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
                 return
-            out.write_bytes(output(document, format, main_group=self.main_group))
+            # One PDF: laid out by this process and a child, on two cores (None: whole here).
+            content = pdf_halves.render(document) if format == "pdf" else None
+            if content is None:
+                content = output(document, format, main_group=self.main_group)
+            out.write_bytes(content)
         self.stderr.write(f"Skrev rapporten for {resolved.name} {year} til {out}.")
 
     def _all_municipalities(self, scope, year, format, out: Path | None, workers: int | None):

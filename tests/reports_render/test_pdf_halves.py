@@ -1,0 +1,99 @@
+"""A PDF laid out in two processes reads as the one laid out whole, page for page."""
+
+import io
+import logging
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from render_documents import compared_document
+
+from brukerplan.reports.render import pdf, pdf_halves
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the halves need os.fork")
+
+
+def pages_text(content: bytes) -> list[str]:
+    """Each page's text as laid out, runs of spaces as one."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    return [re.sub(r" +", " ", page).strip() for page in text.split("\f")]
+
+
+def bookmarks(content: bytes) -> list[tuple[int, str, int]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+@pytest.fixture(params=["municipality", "national"])
+def report(request, real_documents) -> dict:
+    if request.param == "municipality":
+        return compared_document(names=("fylke", "landet", "storrelse"))
+    return real_documents["national"]
+
+
+def test_the_halves_read_as_the_whole_page_for_page(report):
+    halves = pdf_halves.render(report)
+    whole = pdf.render_pdf(report)  # after the halves: WeasyPrint's own numbering again
+    assert halves is not None
+    joined, alone = pages_text(halves), pages_text(whole)
+    assert len(joined) == len(alone) > 2
+    for number, (mine, theirs) in enumerate(zip(joined, alone, strict=True), start=1):
+        assert mine == theirs, f"page {number}"
+    total = len(alone) - 1  # the text ends with a form feed
+    assert f"Side {total} av {total}" in joined[-2]
+
+
+def test_the_joined_pdf_has_the_bookmarks_title_and_language_of_the_whole():
+    from pypdf import PdfReader
+
+    report = compared_document(names=("fylke", "landet"))
+    halves, whole = pdf_halves.render(report), pdf.render_pdf(report)
+    assert bookmarks(halves) == bookmarks(whole)
+    joined, alone = PdfReader(io.BytesIO(halves)), PdfReader(io.BytesIO(whole))
+    assert joined.metadata.title == alone.metadata.title
+    assert joined.trailer["/Root"]["/Lang"] == alone.trailer["/Root"]["/Lang"] == "nb"
+
+
+def test_a_failed_second_half_leaves_the_pdf_to_the_caller(monkeypatch, caplog):
+    parent, render_page = os.getpid(), pdf.render_page
+
+    def failing_in_the_child(made):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return render_page(made)
+
+    monkeypatch.setattr(pdf, "render_page", failing_in_the_child)
+    with caplog.at_level(logging.WARNING, logger="brukerplan.reports.render.pdf_halves"):
+        assert pdf_halves.render(compared_document()) is None
+    assert "the child fails" in caplog.text
+    # WeasyPrint's margin boxes are its own again: the whole PDF is numbered as usual.
+    assert "Side 2 av" in pages_text(pdf.render_pdf(compared_document()))[1]
+
+
+def test_a_report_of_one_section_is_left_to_the_caller(document):
+    one = {**document, "tables": {"kategorier": document["tables"]["kategorier"]}}
+    assert pdf.halves(one) is None
+    assert pdf_halves.render(one) is None
+
+
+def test_on_one_core_the_pdf_is_left_to_the_caller(monkeypatch):
+    monkeypatch.setattr(pdf_halves, "_cores", lambda: 1)
+    assert pdf_halves.render(compared_document()) is None
