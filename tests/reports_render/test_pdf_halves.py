@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from render_documents import compared_document
@@ -97,3 +98,18 @@ def test_a_report_of_one_section_is_left_to_the_caller(document):
 def test_on_one_core_the_pdf_is_left_to_the_caller(monkeypatch):
     monkeypatch.setattr(pdf_halves, "_cores", lambda: 1)
     assert pdf_halves.render(compared_document()) is None
+
+
+def test_a_second_half_that_stops_answering_is_killed_and_left_to_the_caller(monkeypatch):
+    parent, render_page = os.getpid(), pdf.render_page
+
+    def hanging_in_the_child(made):
+        if os.getpid() != parent:
+            time.sleep(600)
+        return render_page(made)
+
+    monkeypatch.setattr(pdf, "render_page", hanging_in_the_child)
+    monkeypatch.setattr(pdf_halves, "ANSWER_SECONDS", 1)
+    started = time.monotonic()
+    assert pdf_halves.render(compared_document()) is None
+    assert time.monotonic() - started < 30

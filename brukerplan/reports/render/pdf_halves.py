@@ -8,7 +8,9 @@ out the second half there.
   * The child is forked when the halves are ready, so it has WeasyPrint, its fonts and the
     hyphenation patterns loaded already (copy on write). It runs WeasyPrint and this module
     only, talks through two pipes and ends with `os._exit`: it touches none of this
-    process's threads, database connections or Polars.
+    process's threads, database connections or Polars, nor a lock another thread may
+    hold when it is forked (which Python 3.12 and later warn of when a process with
+    threads forks).
   * Its charts come from the chart helper, which answers this process: a thread here sends
     each to the child as it arrives.
   * "Side N av M": WeasyPrint makes the page-margin boxes after it has laid out every page
@@ -79,9 +81,11 @@ def render(document: dict, *, chart_set: str = "main", table_set: str | None = N
         logger.warning("PDF-en ble laget i én prosess: %s", error)
         return None
     finally:
+        # The child first: a relay blocked on a child that stopped reading lets go once the
+        # child is gone, and only then can the pipe be closed.
+        _end_child(pid)
         sender.close()
         os.close(from_child)
-        _end_child(pid)
 
 
 def _cores() -> int:
