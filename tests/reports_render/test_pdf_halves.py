@@ -113,3 +113,19 @@ def test_a_second_half_that_stops_answering_is_killed_and_left_to_the_caller(mon
     started = time.monotonic()
     assert pdf_halves.render(compared_document()) is None
     assert time.monotonic() - started < 30
+
+
+def test_a_chart_of_the_second_half_that_cannot_be_had_stops_the_child_at_once(monkeypatch):
+    report = compared_document()
+    first, second = pdf.halves(report, chart_set="all")
+    assert second.charts
+
+    def unavailable():
+        raise RuntimeError("no chart")
+
+    for pending in second.charts.values():
+        monkeypatch.setattr(pending, "result", unavailable)
+    monkeypatch.setattr(pdf, "halves", lambda *args, **kwargs: (first, second))
+    started = time.monotonic()
+    assert pdf_halves.render(report) is None
+    assert time.monotonic() - started < 30  # not the 60 s wait for an answer

@@ -28,6 +28,7 @@ the whole page in this process.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -130,6 +131,8 @@ def _child(second: pdf.Page, commands: int, answers: int) -> None:
                 elif kind == b"N":
                     offset, total = map(int, payload.split())
                     numbering.append((offset, total))
+                elif kind == b"E":
+                    raise HalfFailed(payload.decode(errors="replace"))
                 else:
                     raise HalfFailed(f"unknown message {kind!r}")
 
@@ -175,6 +178,9 @@ class _Sender:
                 self.send(b"C", url.encode() + b"\n" + pending.result().encode())
         except OSError:  # the child has ended: the parent hears of it
             pass
+        except Exception as error:  # a chart that cannot be had: the child stops at once
+            with contextlib.suppress(OSError):
+                self.send(b"E", f"{type(error).__name__}: {error}".encode())
 
     def close(self) -> None:
         with self.lock:
