@@ -129,3 +129,7 @@ def test_a_chart_of_the_second_half_that_cannot_be_had_stops_the_child_at_once(m
     started = time.monotonic()
     assert pdf_halves.render(report) is None
     assert time.monotonic() - started < 30  # not the 60 s wait for an answer
+
+
+def test_the_footer_text_is_written_into_the_css_as_a_string_that_cannot_end_early():
+    assert pdf._css_string('Aust "Agder" \\ </style>') == 'Aust \\"Agder\\" \\\\ \\3C /style>'
