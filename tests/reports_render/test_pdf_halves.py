@@ -1,5 +1,6 @@
 """A PDF laid out in two processes reads as the one laid out whole, page for page."""
 
+import gc
 import io
 import logging
 import os
@@ -11,6 +12,7 @@ import time
 import pytest
 from render_documents import compared_document
 
+from brukerplan.reports import outputs
 from brukerplan.reports.render import pdf, pdf_halves
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the halves need os.fork")
@@ -87,6 +89,42 @@ def test_a_failed_second_half_leaves_the_pdf_to_the_caller(monkeypatch, caplog):
     assert "the child fails" in caplog.text
     # WeasyPrint's margin boxes are its own again: the whole PDF is numbered as usual.
     assert "Side 2 av" in pages_text(pdf.render_pdf(compared_document()))[1]
+
+
+def test_nothing_stays_frozen_whether_the_halves_succeed_or_fail(monkeypatch):
+    assert gc.get_freeze_count() == 0
+    assert pdf_halves.render(compared_document()) is not None
+    assert gc.get_freeze_count() == 0
+    parent, render_page = os.getpid(), pdf.render_page
+
+    def failing_in_the_child(made):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return render_page(made)
+
+    monkeypatch.setattr(pdf, "render_page", failing_in_the_child)
+    assert pdf_halves.render(compared_document()) is None
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_garbage_of_the_first_half_is_collected_before_the_pause_ends():
+    report = compared_document()
+    pdf_halves.render(report)  # WeasyPrint's caches filled: what follows is one PDF's work
+    collected = []
+
+    def counting(phase, info):
+        if phase == "stop":
+            collected.append(info["collected"])
+
+    with outputs.collector_paused():
+        gc.callbacks.append(counting)
+        try:
+            assert pdf_halves.render(report) is not None
+        finally:
+            gc.callbacks.remove(counting)
+        # Left for the pass when the pause ends: what the join made, not the layout's objects.
+        assert gc.get_count()[0] < 20_000
+    assert sum(collected) > 10_000  # the first half's layout, in cycles
 
 
 def test_a_report_of_one_section_is_left_to_the_caller(document):
