@@ -75,7 +75,7 @@ def test_the_joined_pdf_has_the_bookmarks_title_and_language_of_the_whole():
     assert joined.trailer["/Root"]["/Lang"] == alone.trailer["/Root"]["/Lang"] == "nb"
 
 
-def test_a_failed_second_half_leaves_the_pdf_to_the_caller(monkeypatch, caplog):
+def fail_in_the_child(monkeypatch) -> None:
     parent, render_page = os.getpid(), pdf.render_page
 
     def failing_in_the_child(made):
@@ -84,6 +84,10 @@ def test_a_failed_second_half_leaves_the_pdf_to_the_caller(monkeypatch, caplog):
         return render_page(made)
 
     monkeypatch.setattr(pdf, "render_page", failing_in_the_child)
+
+
+def test_a_failed_second_half_leaves_the_pdf_to_the_caller(monkeypatch, caplog):
+    fail_in_the_child(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="brukerplan.reports.render.pdf_halves"):
         assert pdf_halves.render(compared_document()) is None
     assert "the child fails" in caplog.text
@@ -95,14 +99,7 @@ def test_nothing_stays_frozen_whether_the_halves_succeed_or_fail(monkeypatch):
     assert gc.get_freeze_count() == 0
     assert pdf_halves.render(compared_document()) is not None
     assert gc.get_freeze_count() == 0
-    parent, render_page = os.getpid(), pdf.render_page
-
-    def failing_in_the_child(made):
-        if os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        return render_page(made)
-
-    monkeypatch.setattr(pdf, "render_page", failing_in_the_child)
+    fail_in_the_child(monkeypatch)
     assert pdf_halves.render(compared_document()) is None
     assert gc.get_freeze_count() == 0
 
