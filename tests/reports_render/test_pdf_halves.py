@@ -124,6 +124,16 @@ def test_the_garbage_of_the_first_half_is_collected_before_the_pause_ends():
     assert sum(collected) > 10_000  # the first half's layout, in cycles
 
 
+def test_halves_that_pypdf_cannot_join_leave_the_pdf_to_the_caller(monkeypatch):
+    from pypdf.errors import PdfReadError
+
+    def unreadable(self, first):
+        raise PdfReadError("not a PDF")
+
+    monkeypatch.setattr(pdf_halves._Joining, "__init__", unreadable)
+    assert pdf_halves.render(compared_document()) is None
+
+
 def test_a_report_of_one_section_is_left_to_the_caller(document):
     one = {**document, "tables": {"kategorier": document["tables"]["kategorier"]}}
     assert pdf.halves(one) is None

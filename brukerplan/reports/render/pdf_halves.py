@@ -89,9 +89,11 @@ def _render(first: pdf.Page, second: pdf.Page) -> bytes | None:
     sender = _Sender(to_child)
     relay = threading.Thread(target=sender.charts, args=(second.charts,), daemon=True)
     relay.start()
+    from pypdf.errors import PyPdfError  # a half pypdf cannot join: rendered whole instead
+
     try:
         return _parent(first, sender, from_child)
-    except (HalfFailed, OSError, ValueError) as error:
+    except (HalfFailed, OSError, ValueError, PyPdfError) as error:
         logger.warning("PDF-en ble laget i én prosess: %s", error)
         return None
     finally:
