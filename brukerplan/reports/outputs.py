@@ -6,9 +6,20 @@ import json
 import threading
 
 
-def output(document: dict, format: str, *, main_group: str | None = None) -> bytes:
-    """`main_group` (rus | psykisk): the deck of that main group only (PowerPoint)."""
+def output(
+    document: dict, format: str, *, main_group: str | None = None, halves: bool = False
+) -> bytes:
+    """`main_group` (rus | psykisk): the deck of that main group only (PowerPoint).
+    `halves`: a PDF laid out by this process and a child on two cores (`pdf_halves`), for a
+    caller that waits for this one file; a batch, whose processes keep the cores busy, and
+    every case `pdf_halves` declines render it whole."""
     with collector_paused():
+        if halves and format == "pdf":
+            from brukerplan.reports.render import pdf_halves
+
+            content = pdf_halves.render(document)
+            if content is not None:
+                return content
         return _output(document, format, main_group)
 
 

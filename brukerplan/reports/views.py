@@ -338,7 +338,7 @@ def download(request, scope: str, year: str, format: str):
         if raw:
             content = _xlsx_with_rows(entry["document"])
         else:
-            content = output(entry["document"], format)
+            content = output(entry["document"], format, halves=True)
             store.shared().set(cache_key, content, CACHE_SECONDS)
     name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
@@ -143,6 +144,30 @@ def test_a_report_of_one_section_is_left_to_the_caller(document):
 def test_on_one_core_the_pdf_is_left_to_the_caller(monkeypatch):
     monkeypatch.setattr(pdf_halves, "_cores", lambda: 1)
     assert pdf_halves.render(compared_document()) is None
+
+
+def test_while_another_thread_may_render_the_pdf_is_left_to_the_caller(monkeypatch):
+    # A threaded server: a fork could copy a lock the other thread holds inside Pango.
+    monkeypatch.setattr(pdf_halves, "_render", lambda *args: pytest.fail("forked"))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, name="request-2")
+    other.start()
+    try:
+        assert pdf_halves.render(compared_document()) is None
+    finally:
+        release.set()
+        other.join()
+
+
+def test_the_chart_helpers_reader_does_not_keep_the_pdf_from_two_processes():
+    release = threading.Event()
+    reader = threading.Thread(target=release.wait, name="chart-helper")
+    reader.start()
+    try:
+        assert pdf_halves.render(compared_document()) is not None
+    finally:
+        release.set()
+        reader.join()
 
 
 def test_a_second_half_that_stops_answering_is_killed_and_left_to_the_caller(monkeypatch):

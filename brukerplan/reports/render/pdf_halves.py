@@ -1,9 +1,9 @@
 """One PDF laid out by two processes: the halves of `pdf.halves`, one here and one in a
 child forked from this process, numbered as one document and joined.
 
-WeasyPrint works on one core, and it is most of a report's PDF. A command that writes
-one PDF (`report`) has a second core that waits once the charts are made; the child lays
-out the second half there.
+WeasyPrint works on one core, and it is most of a report's PDF. A caller that waits for
+one PDF (the `report` command, a download from the dashboard) has a second core that waits
+once the charts are made; the child lays out the second half there.
 
   * The child is forked when the halves are ready, so it has WeasyPrint, its fonts and the
     hyphenation patterns loaded already (copy on write). It runs WeasyPrint and this module
@@ -54,10 +54,17 @@ class HalfFailed(RuntimeError):
     pass
 
 
+# Threads that are never inside WeasyPrint or its C libraries when the halves fork: the chart
+# helper's reader, the `report` command's WeasyPrint import (done by then: `render` waits for
+# it in `pdf.load_weasyprint`), and tqdm's monitor of progress bars.
+QUIET_THREADS = frozenset({"chart-helper", "weasyprint-import", "tqdm_monitor"})
+
+
 def render(document: dict, *, chart_set: str = "main", table_set: str | None = None):
     """The report's PDF from two processes, or None (then the caller renders it whole): on
-    one core, without `os.fork`, with fewer than two sections, or when the child failed."""
-    if not hasattr(os, "fork") or _cores() < 2:
+    one core, without `os.fork`, with fewer than two sections, while another thread may
+    render, or when the child failed."""
+    if not hasattr(os, "fork") or _cores() < 2 or not _only_renderer():
         return None
     made = pdf.halves(document, chart_set=chart_set, table_set=table_set)
     if made is None:
@@ -102,6 +109,18 @@ def _render(first: pdf.Page, second: pdf.Page) -> bytes | None:
         _end_child(pid)
         sender.close()
         os.close(from_child)
+
+
+def _only_renderer() -> bool:
+    """Whether this is the only thread that may be inside WeasyPrint, Pango or fontconfig.
+
+    A fork copies only the thread that forks, and every lock as it is at that moment: a
+    lock another thread held in Pango would never be released in the child. So the PDF is
+    halved only where no other thread may render: the `report` command, and a web worker
+    that serves one request at a time (gunicorn's sync workers). A threaded server (the
+    development server, gunicorn's gthread workers) renders whole."""
+    current = threading.current_thread()
+    return all(t is current or t.name in QUIET_THREADS for t in threading.enumerate())
 
 
 def _cores() -> int:

@@ -21,7 +21,7 @@ from brukerplan.reports.data import (
     resolve_scope,
 )
 from brukerplan.reports.outputs import collector_paused, output, write_output
-from brukerplan.reports.render import chart_process, pdf, pdf_halves
+from brukerplan.reports.render import chart_process, pdf
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             # And WeasyPrint is imported meanwhile (0.4 s in a fresh process). It overlaps
             # only where the document's Polars work releases the GIL: on two busy cores
             # the gain was within noise on 2026-11-30 (README, Benchmarks).
-            threading.Thread(target=_import_weasyprint).start()
+            threading.Thread(target=_import_weasyprint, name="weasyprint-import").start()
         # One report, then the process ends: the collector waits (see collector_paused).
         with collector_paused():
             try:
@@ -77,10 +77,8 @@ class Command(BaseCommand):
             if out is None:
                 self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
                 return
-            # One PDF: laid out by this process and a child, on two cores (None: whole here).
-            content = pdf_halves.render(document) if format == "pdf" else None
-            if content is None:
-                content = output(document, format, main_group=self.main_group)
+            # One PDF: laid out by this process and a child, on two cores.
+            content = output(document, format, main_group=self.main_group, halves=True)
             out.write_bytes(content)
         self.stderr.write(f"Skrev rapporten for {resolved.name} {year} til {out}.")
 
