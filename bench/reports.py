@@ -36,8 +36,11 @@ def run(step: Callable[..., dict], env: dict, tmp: Path, year: int) -> list[dict
         files = len(list(out.iterdir())) if every else 1
         goal = f"target < {target} s" if target else "no target"
         extra = f", {files} files" if every else ""
+        # The command's own time, and the process's as `brukerplan report` typed in a shell
+        # has it (Python's start, Django's setup, the exit).
         print(
-            f"{label:<32} {figures['seconds']:6.2f} s ({goal}{extra}), "
+            f"{label:<32} {figures['seconds']:6.2f} s ({goal}{extra}; "
+            f"as a process {figures['wall_seconds']:.2f} s), "
             f"peak memory {figures['peak_mib']:.0f} MiB"
         )
         results.append({"label": label, "target": target, "files": files, **figures})

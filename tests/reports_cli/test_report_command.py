@@ -127,3 +127,30 @@ def test_a_pdf_report_starts_the_chart_helper_and_has_its_charts(imported, tmp_p
         ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert re.search(r"0 +20 +40 +60 +80 +100", text)  # an axis: drawn only in the charts
+
+
+def test_a_report_runs_no_system_checks(imported, monkeypatch):
+    # They import every view, Altair among them: a third of a second before a report starts.
+    from django.core.management.base import BaseCommand
+
+    from django.core.management import execute_from_command_line
+
+    monkeypatch.setattr(BaseCommand, "check", lambda *a, **k: pytest.fail("system checks ran"))
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    execute_from_command_line(["brukerplan", "report", "--scope", "county:46", "--year", "2025"])
+    assert json.loads(out.getvalue())["scope"]["name"] == "Vestland"
+
+
+def test_the_command_line_leaves_what_it_holds_to_the_exit(monkeypatch):
+    import gc
+
+    from brukerplan import cli
+
+    monkeypatch.setattr("sys.argv", ["brukerplan", "help", "report"])
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    try:
+        cli.main()
+        assert gc.get_freeze_count() > 0  # no last passes of the collector over all of it
+    finally:
+        gc.unfreeze()

@@ -27,6 +27,10 @@ FORMATS = ("json", "pdf", "pptx", "xlsx")
 
 
 class Command(BaseCommand):
+    # Django's system checks load every URL and view, and with them Altair (0.25 s) and the
+    # forms: a third of a second before a report starts, for checks `runserver`, `migrate`
+    # and `check` make anyway.
+    requires_system_checks = []
     help = (
         "Lager rapporten for et omfang og år. "
         "Omfang: national, county:NN, municipality:NNNN eller region:<helseregion>. "
