@@ -131,9 +131,8 @@ def test_a_pdf_report_starts_the_chart_helper_and_has_its_charts(imported, tmp_p
 
 def test_a_report_runs_no_system_checks(imported, monkeypatch):
     # They import every view, Altair among them: a third of a second before a report starts.
-    from django.core.management.base import BaseCommand
-
     from django.core.management import execute_from_command_line
+    from django.core.management.base import BaseCommand
 
     monkeypatch.setattr(BaseCommand, "check", lambda *a, **k: pytest.fail("system checks ran"))
     out = io.StringIO()

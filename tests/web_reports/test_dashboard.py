@@ -188,6 +188,8 @@ def test_a_pdf_download_is_laid_out_on_two_cores(world, imported, monkeypatch):
 
     made = []
     real = pdf_halves.render
+    # A live server another test left running in this process would keep the PDF whole.
+    monkeypatch.setattr(pdf_halves, "_only_renderer", lambda: True)
     monkeypatch.setattr(
         pdf_halves, "render", lambda *a, **k: made.append(real(*a, **k)) or made[-1]
     )
