@@ -8,6 +8,10 @@ the same machine and database, show what a change did:
     .venv/bin/python -m bench.ab HEAD~3 --database /tmp/brukerplan-bench-kept-XXXX \\
         --runs 4 -- report --scope municipality:4601 --year 2025 --format pdf --out /tmp/b.pdf
     .venv/bin/python -m bench.ab HEAD~3 --database ... --module bench.server_pdf -- 2025
+    .venv/bin/python -m bench.ab HEAD~3 --database ... --module brukerplan.cli -- report ...
+
+With `--module brukerplan.cli` the command runs as typed in a shell, and the process is
+timed from its start to its exit (Python's start, Django's setup and checks, the exit).
 
 The revision is checked out in a temporary worktree and run from there (its package
 comes first on sys.path). The first run of each side is left out of the summary: it may
@@ -20,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench import ROOT, step
@@ -62,7 +67,10 @@ def main() -> None:
             seconds: dict[str, list[float]] = {options.revision: [], "working tree": []}
             for run in range(options.runs):
                 for label, cwd in ((options.revision, worktree), ("working tree", ROOT)):
-                    figures = step(*args, env=env, module=options.module, cwd=cwd)
+                    if options.module == "brukerplan.cli":
+                        figures = _process(args, env=env, cwd=cwd)
+                    else:
+                        figures = step(*args, env=env, module=options.module, cwd=cwd)
                     seconds[label].append(figures["seconds"])
                     print(
                         f"run {run + 1}  {label:<14} {figures['seconds']:6.2f} s, "
@@ -80,6 +88,18 @@ def main() -> None:
             f"{label:<14} median {statistics.median(kept):.3f} s "
             f"(range {min(kept):.2f}–{max(kept):.2f}{left_out})"
         )
+
+
+def _process(args: list[str], *, env: dict, cwd: Path) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "brukerplan.cli", *args], cwd=cwd, env=env, capture_output=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(done.stderr.decode(errors="replace"))
+    # The largest of every process this one has waited for: the command's own, not measured.
+    return {"seconds": seconds, "peak_mib": float("nan")}
 
 
 if __name__ == "__main__":
