@@ -21,7 +21,8 @@ The model.
     span of the published rows.
 
 The test is exact linear algebra modulo the prime P = 2**31 - 1 on NumPy int64
-arrays (products of two residues fit). The columns are the atoms; when there
+arrays (products of two residues fit), and in float64 for the products of a batch of
+pivots (`_times`: split so that every partial sum is an exact integer). The columns are the atoms; when there
 are more atoms than quantities the rows of the Gram matrix X·D·Xᵀ (person
 overlaps, D the atom sizes) are used instead, which have the same linear
 dependencies over the rationals. A dependency over the rationals holds modulo P
@@ -278,6 +279,12 @@ def atom_matrix(members: list[int], limit: int) -> np.ndarray | None:
     if patterns.shape[0] == 0:
         return np.zeros((len(members), 0), dtype=np.int64)
     width = patterns.shape[1]
+    # More atoms than quantities is common (the Gram matrix is used then), and told quicker by
+    # a hash of each pattern: equal patterns hash alike, so more distinct hashes than `limit`
+    # are more atoms than `limit`. Else the atoms are found exactly.
+    weights = np.random.default_rng(width).integers(1, 2**62, size=width, dtype=np.uint64)
+    if np.unique(patterns.astype(np.uint64) @ weights).size > limit:
+        return None
     atoms = np.unique(patterns.view(np.dtype((np.void, width))).ravel())
     if len(atoms) > limit:
         return None
@@ -306,16 +313,20 @@ def model_rows(members: list[int], atom_limit: int) -> np.ndarray:
     return gram % P
 
 
-def _mod(x: np.ndarray) -> np.ndarray:
-    """x mod P in [0, P), for any int64 x: floor division by a constant is a multiplication
-    in NumPy (libdivide), several times faster than `%`."""
-    return x - (x // P) * P
+# Candidates offered as one batch (see `gauss_suppression`); at most 64, for `_times`.
+BATCH = 32
 
 
-def _subtract(rows: np.ndarray, factors: np.ndarray, pivot: np.ndarray) -> np.ndarray:
-    """rows - factors x pivot, mod P (entries below P < 2**31: a product is below 2**62, and
-    the difference fits in int64 before the one reduction)."""
-    return _mod(rows - factors[:, None] * pivot)
+def _times(coefficients: np.ndarray, pivots: np.ndarray) -> np.ndarray:
+    """coefficients @ pivots mod P, exactly, for up to 64 pivots (entries in [0, P)).
+
+    By BLAS in float64: with the coefficients split into 16-bit halves, every product is
+    below 2**47 and a sum of 64 of them below 2**53, so every partial sum is an exact
+    integer whatever the order of summation."""
+    factors = pivots.astype(np.float64)
+    low = ((coefficients & 0xFFFF).astype(np.float64) @ factors).astype(np.int64)
+    high = ((coefficients >> 16).astype(np.float64) @ factors).astype(np.int64)
+    return (high % P * 65536 + low) % P
 
 
 def gauss_suppression(
@@ -331,6 +342,12 @@ def gauss_suppression(
     `members`: each quantity's persons (bitsets). `protect`: hidden, and must not
     become computable. `primary` (default: `protect`): the small ones, whose disjoint
     pairs and nested differences are protected too.
+
+    The candidates are offered in batches (`BATCH`): the batch's rows and the protected ones
+    are reduced by each pivot as it is published, the other rows by all of the batch's
+    pivots at once after it. A row's residual is the one vector of its coset with zeros at
+    every pivot column, however it was reduced, so every decision is the one of reducing
+    every row by one pivot at a time.
     """
     primary = list(protect) if primary is None else primary
     q = len(members)
@@ -347,70 +364,86 @@ def gauss_suppression(
                 (unions if not x & y else diffs).append((position[i], position[j]))
     guards = _Guards(rows.shape[1], unions, diffs)
     hidden = list(protect)
-    live = [j for j in range(q) if not protect[j]]
-    pending = np.zeros(q, dtype=bool)
-    pending[live] = True
+    order = sorted((j for j in range(q) if not protect[j]), key=lambda j: (-sizes[j], j))
     guarded = np.array(protected, dtype=np.int64)
-    for candidate in sorted(live, key=lambda j: (-sizes[j], j)):
-        pending[candidate] = False
-        nonzero = np.flatnonzero(rows[candidate])
-        if nonzero.size == 0:
-            continue  # already computable from what is published
-        k = nonzero[0]
-        pivot = rows[candidate] * pow(int(rows[candidate, k]), P - 2, P) % P
-        trial = rows[guarded]
-        touched = trial[:, k] != 0
-        trial[touched] = _subtract(trial[touched], trial[touched, k], pivot)
-        if guards.computable(trial):
-            hidden[candidate] = True
-            continue
-        rows[guarded] = trial
-        affected = np.flatnonzero(pending & (rows[:, k] != 0))
-        if affected.size:
-            rows[affected] = _subtract(rows[affected], rows[affected, k], pivot)
+    shielded = rows[guarded]  # the protected residuals, kept reduced
+    hashes = guards.hashes(shielded)
+    for start in range(0, len(order), BATCH):
+        batch = order[start : start + BATCH]
+        waiting = rows[batch]  # the batch's residuals, kept reduced within the batch
+        # The batch's pivots, each kept reduced at the others' pivot columns (`columns`).
+        block = np.empty((len(batch), rows.shape[1]), dtype=np.int64)
+        columns: list[int] = []
+        for i, candidate in enumerate(batch):
+            row = waiting[i]
+            nonzero = np.flatnonzero(row)
+            if nonzero.size == 0:
+                continue  # already computable from what is published
+            k = int(nonzero[0])
+            pivot = row * pow(int(row[k]), P - 2, P) % P
+            factors = shielded[:, k]
+            trial = (hashes - factors * guards.hashes(pivot[None, :])[0]) % P
+            if guards.computable(trial, shielded, factors, pivot):
+                hidden[candidate] = True
+                continue
+            hashes = trial
+            shielded = (shielded - factors[:, None] * pivot) % P
+            later = waiting[i + 1 :]
+            waiting[i + 1 :] = (later - later[:, k, None] * pivot) % P
+            t = len(columns)
+            if t:
+                block[:t] = (block[:t] - block[:t, k, None] * pivot) % P
+            block[t] = pivot
+            columns.append(k)
+        rest = order[start + BATCH :]
+        if columns and rest:
+            t = len(columns)
+            rows[rest] = (rows[rest] - _times(rows[np.ix_(rest, columns)], block[:t])) % P
     return hidden
 
 
 class _Guards:
-    """Whether a protected residual, a small disjoint sum or a nested difference is zero.
+    """Whether a protected residual, a small disjoint sum or a nested difference becomes zero.
 
-    The residuals are compared through a random linear hash mod P (equal rows, or rows
-    summing to zero, have equal or opposite hashes); hash matches are checked exactly.
+    Judged on random linear hashes mod P of the residuals (a zero row, equal rows or rows
+    summing to zero have a zero, equal or opposite hash); every match is checked exactly.
     """
 
     def __init__(self, width: int, unions: list[tuple[int, int]], diffs: list[tuple[int, int]]):
-        weights = np.random.default_rng(width).integers(1, 2**31 - 1, size=width, dtype=np.int64)
-        self.weights = weights
-        self.unions = set(unions) | {(j, i) for i, j in unions}
-        self.diffs = set(diffs) | {(j, i) for i, j in diffs}
+        self.weights = np.random.default_rng(width).integers(1, P, size=width, dtype=np.int64)
+        self.unions = np.array(unions, dtype=np.int64).reshape(-1, 2)
+        self.diffs = np.array(diffs, dtype=np.int64).reshape(-1, 2)
 
-    def _hash(self, trial: np.ndarray) -> np.ndarray:
+    def hashes(self, rows: np.ndarray) -> np.ndarray:
         # lo < 2**16 and hi < 2**15 times weights < 2**31: partial sums stay below 2**63
         # for up to 2**16 columns.
-        lo = (trial & 0xFFFF) @ self.weights % P
-        hi = (trial >> 16) @ self.weights % P
+        lo = (rows & 0xFFFF) @ self.weights % P
+        hi = (rows >> 16) @ self.weights % P
         return (hi * 2**16 + lo) % P
 
-    def computable(self, trial: np.ndarray) -> bool:
-        if trial.shape[0] == 0:
-            return False
-        if not trial.any(axis=1).all():
-            return True
-        if not self.unions and not self.diffs:
-            return False
-        hashes = self._hash(trial).tolist()
-        by_hash: dict[int, list[int]] = {}
-        for p, h in enumerate(hashes):
-            by_hash.setdefault(h, []).append(p)
-        if self.diffs:
-            for same in by_hash.values():
-                for a, i in enumerate(same):
-                    for j in same[a + 1 :]:
-                        if (i, j) in self.diffs and np.array_equal(trial[i], trial[j]):
-                            return True
-        if self.unions:
-            for i, h in enumerate(hashes):
-                for j in by_hash.get((P - h) % P, ()):
-                    if (i, j) in self.unions and not ((trial[i] + trial[j]) % P).any():
-                        return True
+    def computable(
+        self, trial: np.ndarray, shielded: np.ndarray, factors: np.ndarray, pivot: np.ndarray
+    ) -> bool:
+        """`trial`: the hashes of the protected residuals `shielded` after `pivot` (the
+        residual p becomes `shielded[p] - factors[p] * pivot`, computed where a hash
+        matches)."""
+
+        def residual(p: int) -> np.ndarray:
+            return (shielded[p] - factors[p] * pivot) % P
+
+        for p in np.flatnonzero(trial == 0).tolist():
+            if not residual(p).any():
+                return True
+        if len(self.diffs):
+            i, j = self.diffs[:, 0], self.diffs[:, 1]
+            match = trial[i] == trial[j]
+            for a, b in zip(i[match].tolist(), j[match].tolist(), strict=True):
+                if np.array_equal(residual(a), residual(b)):
+                    return True
+        if len(self.unions):
+            i, j = self.unions[:, 0], self.unions[:, 1]
+            match = (trial[i] + trial[j]) % P == 0
+            for a, b in zip(i[match].tolist(), j[match].tolist(), strict=True):
+                if not ((residual(a) + residual(b)) % P).any():
+                    return True
         return False

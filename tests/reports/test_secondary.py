@@ -1,9 +1,12 @@
 """Secondary suppression: no hidden small number can be worked out from the published ones."""
 
+import contextlib
+import itertools
 import random
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -338,10 +341,62 @@ def test_no_rendering_shows_or_lets_one_derive_a_count_from_one_to_four(
             assert not in_span(rows[s], shown_rows), sorted(s)
 
 
-@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=50))
-def test_the_fast_reduction_mod_p_agrees_with_python_for_negative_and_large_numbers(values):
-    reduced = secondary._mod(np.array(values, dtype=np.int64))
-    assert reduced.tolist() == [v % secondary.P for v in values]
+@given(
+    data=st.data(),
+    shape=st.tuples(st.integers(1, 5), st.integers(1, 64), st.integers(1, 6)),
+)
+def test_the_product_mod_p_in_floating_point_is_exact_for_up_to_64_pivots(data, shape):
+    n, t, w = shape
+    residues = st.one_of(st.integers(0, secondary.P - 1), st.just(secondary.P - 1))
+    a = data.draw(st.lists(st.lists(residues, min_size=t, max_size=t), min_size=n, max_size=n))
+    b = data.draw(st.lists(st.lists(residues, min_size=w, max_size=w), min_size=t, max_size=t))
+    product = secondary._times(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64))
+    expected = [
+        [sum(x * y[c] for x, y in zip(row, b, strict=True)) % secondary.P for c in range(w)]
+        for row in a
+    ]
+    assert product.tolist() == expected
+
+
+@contextlib.contextmanager
+def batches_of(size: int):
+    kept, secondary.BATCH = secondary.BATCH, size
+    try:
+        yield
+    finally:
+        secondary.BATCH = kept
+
+
+@pytest.mark.parametrize("atom_limit", [10**9, 0])
+def test_the_greedy_pass_decides_alike_in_batches_of_any_size(atom_limit):
+    # A three-way table of 4 x 5 x 6 cells over 900 persons, many of its cells small, with
+    # every one- and two-way margin: 200 quantities, so the candidates span several batches.
+    rng = random.Random(11)
+    shape = (4, 5, 6)
+    cells, start = {}, 0
+    for index in itertools.product(*(range(n) for n in shape)):
+        size = rng.choice([1, 2, 3, 4, 6, 9, 12]) if rng.random() < 0.3 else rng.randint(5, 40)
+        cells[index] = range(start, start + size)
+        start += size
+    groups: dict[tuple, set[int]] = {}
+    for index, persons in cells.items():
+        for axes in itertools.chain.from_iterable(
+            itertools.combinations(range(3), k) for k in range(4)
+        ):
+            key = tuple(index[a] if a in axes else None for a in range(3))
+            groups.setdefault(key, set()).update(persons)
+    sets = list(dict.fromkeys(frozenset(g) for g in groups.values()))
+    members = [bits(*s) for s in sets]
+    sizes = [len(s) for s in sets]
+    primary = [0 < n < 5 for n in sizes]
+    assert len(sets) > 3 * secondary.BATCH and any(primary)
+    one_at_a_time = None
+    for size in (1, 7, secondary.BATCH, 64):
+        with batches_of(size):
+            hidden = secondary.gauss_suppression(members, sizes, primary, atom_limit=atom_limit)
+        one_at_a_time = one_at_a_time or hidden
+        assert hidden == one_at_a_time
+    assert sum(hidden) > sum(primary)  # secondary cells too
 
 
 def test_the_overlap_matrix_counts_the_same_in_blocks_of_persons(monkeypatch):
