@@ -22,9 +22,9 @@ The model.
 
 The test is exact linear algebra modulo the prime P = 2**31 - 1 on NumPy int64
 arrays (products of two residues fit), and in float64 for the products of a batch of
-pivots (`_times`: split so that every partial sum is an exact integer). The columns are the atoms; when there
-are more atoms than quantities the rows of the Gram matrix X·D·Xᵀ (person
-overlaps, D the atom sizes) are used instead, which have the same linear
+pivots (`_times`: split so that every partial sum is an exact integer). The columns
+are the atoms; when there are more atoms than quantities the rows of the Gram matrix
+X·D·Xᵀ (person overlaps, D the atom sizes) are used instead, which have the same linear
 dependencies over the rationals. A dependency over the rationals holds modulo P
 too unless P divides a denominator of its coefficients (a minor of a 0/1
 matrix), which we accept.
