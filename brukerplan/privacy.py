@@ -57,3 +57,11 @@ class MaskedRepr:
 
     def __repr__(self) -> str:
         return self.text
+
+
+def masked_username(request, credentials) -> str:
+    """What django-axes stores of a login attempt's username: eleven digits masked."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = getattr(request, "POST", {}).get("username")
+    return mask(str(typed or ""))[:255]

@@ -14,7 +14,9 @@ VAR_DIR = Path(env_str("BRUKERPLAN_VAR_DIR", str(BASE_DIR / "var")))
 ENVIRONMENT = env_str("BRUKERPLAN_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless the developer asks for it (DEBUG=true): the debug pages list every URL and
+# repeat what was typed into the address, a fødselsnummer included.
+DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else "development-only-not-secret")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -107,7 +109,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "brukerplan.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -122,6 +127,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "brukerplan" / "static"]
+# Collected files in production; in development also the apps' own, so a change shows at once.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -135,15 +142,35 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "index"
 LOGOUT_REDIRECT_URL = "accounts:login"
-PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600  # an invitation link is valid for a week
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a "Glemt passord?" link; invitations have their own
 
-# Lockout after repeated failed logins: 5 failures for one username from one
-# address lock that pair out for 30 minutes; a successful login resets the count.
+# E-mail: invitations and password links. Printed to the console in development; in
+# production through the SMTP server the environment names.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BrukerPlan <ikke-svar@brukerplan.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Lockout after repeated failed logins: 5 failures for one username, from one address or
+# from many, lock that username out for 30 minutes; a successful login resets the count.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# What is typed as a username is stored masked: it may be a fødselsnummer typed in error.
+AXES_USERNAME_CALLABLE = "brukerplan.privacy.masked_username"
 
 # Content-Security-Policy (django-csp 4): everything from this origin, nothing inline.
 CONTENT_SECURITY_POLICY = {
@@ -161,9 +188,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# HTTPS only in production: HSTS for a year and a redirect from plain HTTP. Behind a proxy
+# that ends TLS, SECURE_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -194,6 +226,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers ("Not Found: /path", the development server's request
+        # lines) would print before the mask: its loggers use only the masked one.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Chatty libraries: their progress lines are noise in commands and tests.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -1,18 +1,24 @@
-"""Every write to users and roles: invite and deactivate mappers, grant roles."""
+"""Every write to users and roles: invitations, roles granted and withdrawn."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from brukerplan.accounts.models import Membership, Role
+from brukerplan.accounts import mail
+from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.organisations.models import Unit
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -30,7 +36,11 @@ def grant_role(
     health_region: str = "",
     invited_by=None,
 ) -> Membership:
-    """Give a user a role at a place, or reactivate it; safe to repeat."""
+    """Give a user a role at a place, or make a withdrawn one active again; safe to repeat.
+
+    The account itself is left as it is: a deactivated account stays deactivated
+    until an administrator reactivates it.
+    """
     membership, _ = Membership.objects.get_or_create(
         user=user,
         role=role,
@@ -44,20 +54,35 @@ def grant_role(
         membership.active = True
         membership.deactivated_at = None
         membership.save(update_fields=["active", "deactivated_at"])
-    if not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
     return membership
 
 
-@transaction.atomic
-def invite_mapper(
-    *, unit: Unit, email: str, first_name: str, last_name: str, invited_by
-) -> tuple[Membership, bool]:
-    """Make the person a mapper in the unit; returns the membership and whether the user is new.
+@dataclass(frozen=True)
+class InvitationSent:
+    """What the contact person is told: never a link for an account that already exists."""
 
-    A new user gets no password: they set one through the invitation link
-    (`invitation_path`), which the contact person passes on.
+    invitation: Invitation
+    new_account: bool
+    link: str  # the link for a new account; empty for an existing one
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_mapper(
+    *, unit: Unit, email: str, first_name: str, last_name: str, invited_by, link_for
+) -> InvitationSent:
+    """Invite the person at `email` to map in `unit`.
+
+    An address without an account gets a new account with no password, the role,
+    and a link (by e-mail, and shown once to the contact person) to choose the
+    first password. An address that already has an account is only told by
+    e-mail; the role is theirs when they accept while logged in. That account's
+    password, state and roles are never touched here.
+
+    `link_for(token)` makes the absolute link; the e-mail is sent inside the
+    transaction, so a failed send leaves nothing behind.
     """
     email = (email or "").strip().lower()
     try:
@@ -67,32 +92,138 @@ def invite_mapper(
     if not unit.active:
         raise AccountError("Enheten er deaktivert.")
     User = get_user_model()
-    user = User.objects.filter(username=email).first()
-    created = user is None
-    if created:
-        user = User(
-            username=email,
-            email=email,
-            first_name=first_name.strip()[:150],
-            last_name=last_name.strip()[:150],
+    with transaction.atomic():
+        existing = (
+            User.objects.select_for_update().filter(username=email).first()
+            or User.objects.select_for_update().filter(email__iexact=email).first()
         )
-        user.set_unusable_password()
-        user.save()
-    membership = grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by)
-    return membership, created
+        if (
+            existing is not None
+            and Membership.objects.filter(
+                user=existing, role=Role.KARTLEGGER, unit=unit, active=True
+            ).exists()
+        ):
+            raise AccountError("Personen er allerede kartlegger i enheten.")
+        user = existing
+        if user is None:
+            user = User(
+                username=email,
+                email=email,
+                first_name=first_name.strip()[:150],
+                last_name=last_name.strip()[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+            grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by)
+        # An earlier open offer of the same role is replaced by this one.
+        now = timezone.now()
+        Invitation.objects.filter(
+            user=user, role=Role.KARTLEGGER, unit=unit, used_at=None, withdrawn_at=None
+        ).update(withdrawn_at=now)
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            user=user,
+            role=Role.KARTLEGGER,
+            unit=unit,
+            for_new_account=existing is None,
+            token_hash=_token_hash(token),
+            invited_by=invited_by,
+            expires_at=now + Invitation.VALID_FOR,
+        )
+        link = link_for(token)
+        try:
+            mail.send(
+                "invitation_new_account" if existing is None else "invitation_existing_account",
+                to=email,
+                context={"invitation": invitation, "link": link, "invited_by": invited_by},
+            )
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("invitation e-mail not sent: %s", type(error).__name__)
+            raise AccountError(
+                "Fikk ikke sendt e-post nå, så ingen invitasjon er laget. Prøv igjen om litt."
+            ) from None
+    return InvitationSent(invitation, existing is None, link if existing is None else "")
 
 
-def invitation_path(user) -> tuple[str, str]:
-    """The uid and token of the link where an invited user sets a password (single use)."""
-    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, if it can still be used."""
+    if not token or len(token) > 200:
+        return None
+    invitation = (
+        Invitation.objects.select_related("user", "unit__municipality")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    return invitation if invitation and _usable(invitation) else None
+
+
+def _usable(invitation: Invitation) -> bool:
+    if not invitation.is_open(timezone.now()):
+        return False
+    if invitation.for_new_account:
+        # The role it was made with must still stand, and no password may have been set since.
+        return (
+            not invitation.user.has_usable_password()
+            and Membership.objects.filter(
+                user=invitation.user, role=invitation.role, unit=invitation.unit, active=True
+            ).exists()
+        )
+    return invitation.unit.active
+
+
+@transaction.atomic
+def choose_first_password(invitation: Invitation, password: str) -> None:
+    """A new account's first password, through its invitation; the link is used up."""
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    if not invitation.for_new_account or not _usable(invitation):
+        raise AccountError("Invitasjonslenken er brukt eller utløpt.")
+    invitation.user.set_password(password)
+    invitation.user.save(update_fields=["password"])
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, user) -> Membership:
+    """An existing account takes up the role it was offered, logged in as itself."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.user_id != user.pk:
+        raise AccountError("Invitasjonen gjelder en annen bruker.")
+    if invitation.for_new_account or not _usable(invitation):
+        raise AccountError("Invitasjonslenken er brukt eller utløpt.")
+    membership = grant_role(
+        user, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by
+    )
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return membership
+
+
+@transaction.atomic
+def withdraw_invitation(invitation: Invitation, by) -> None:
+    """The contact person takes back an offer not yet taken up."""
+    Invitation.objects.filter(pk=invitation.pk, used_at=None, withdrawn_at=None).update(
+        withdrawn_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def deactivate_membership(membership: Membership, by) -> Membership:
-    """End a role. A user left with no active role is deactivated, which ends their sessions."""
+    """End a role, and every open invitation to it.
+
+    A user left with no active role is deactivated, which ends their sessions.
+    """
+    now = timezone.now()
     membership.active = False
-    membership.deactivated_at = timezone.now()
+    membership.deactivated_at = now
     membership.save(update_fields=["active", "deactivated_at"])
+    Invitation.objects.filter(
+        user=membership.user_id,
+        role=membership.role,
+        unit=membership.unit_id,
+        used_at=None,
+        withdrawn_at=None,
+    ).update(withdrawn_at=now)
     user = membership.user
     if not user.is_staff and not Membership.objects.filter(user=user, active=True).exists():
         user.is_active = False

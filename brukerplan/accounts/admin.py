@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from brukerplan.accounts.models import Membership
+from brukerplan.accounts.models import Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,3 +29,19 @@ admin.site.unregister(User)
 @admin.register(User)
 class BrukerPlanUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: who was offered which role; the token's hash is never shown."""
+
+    list_display = ("user", "role", "unit", "for_new_account", "created_at", "used_at")
+    list_filter = ("role", "for_new_account")
+    search_fields = ("user__username", "unit__name")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,8 @@ deactivates the membership and keeps the history. The rules that read these
 rows live in one place: `brukerplan.accounts.permissions`.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -115,3 +117,48 @@ class Membership(models.Model):
         if self.health_region:
             return self.get_health_region_display()
         return str(_("hele landet"))
+
+
+class Invitation(models.Model):
+    """A one-time link that lets one person take up one role.
+
+    Two kinds, told by `for_new_account`:
+    - a new account: the link lets the person choose the first password;
+    - an existing account: the link only offers the role, which the person
+      accepts while logged in. It never touches the account's password or state.
+
+    The link is bound to this row, not to the account's password state: it works
+    once, for `VALID_FOR`, and not after the role it offers is withdrawn. Only a
+    hash of the token is stored, so a copy of the database opens no account.
+    """
+
+    VALID_FOR = datetime.timedelta(days=7)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invitations")
+    for_new_account = models.BooleanField(default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitasjon")
+        verbose_name_plural = _("invitasjoner")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+    def is_open(self, now: datetime.datetime) -> bool:
+        return self.used_at is None and self.withdrawn_at is None and now < self.expires_at

@@ -7,6 +7,23 @@ app_name = "accounts"
 urlpatterns = [
     path("logg-inn/", views.LoginView.as_view(), name="login"),
     path("logg-ut/", views.LogoutView.as_view(), name="logout"),
-    path("invitasjon/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
-    path("invitasjon/ferdig/", views.InvitationDoneView.as_view(), name="invitation_done"),
+    path("passord/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("passord/endret/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("glemt-passord/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("glemt-passord/sendt/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "glemt-passord/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "glemt-passord/ferdig/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    # Fixed paths before the token's, which would otherwise match them.
+    path("invitasjon/velg-passord/", views.invitation_password, name="invitation_password"),
+    path("invitasjon/godta/", views.invitation_accept, name="invitation_accept"),
+    path("invitasjon/ferdig/", views.invitation_done, name="invitation_done"),
+    path("invitasjon/<str:token>/", views.invitation, name="invitation"),
 ]

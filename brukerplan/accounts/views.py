@@ -1,35 +1,132 @@
-"""Login, logout, the home page that leads each role to its work, and accepting an invitation."""
+"""Login and logout, passwords, invitations, and the home page that leads each role to its work."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from brukerplan.accounts import permissions
+from brukerplan.accounts import actions, permissions
+from brukerplan.accounts.models import Invitation
 from brukerplan.organisations.models import County, Municipality, Unit
+from brukerplan.privacy import ELEVEN_DIGITS
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A number typed as a username is not put back into the page.
+        typed = context["form"]["username"].value() or ""
+        context["username_value"] = "" if ELEVEN_DIGITS.search(typed) else typed
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
-class InvitationView(auth_views.PasswordResetConfirmView):
-    """An invited user chooses a password; the link works once."""
-
-    template_name = "accounts/invitation.html"
-    success_url = reverse_lazy("accounts:invitation_done")
-    post_reset_login = False
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
 
 
-class InvitationDoneView(auth_views.PasswordResetCompleteView):
-    template_name = "accounts/invitation_done.html"
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# The invitation's token moves from the link into the session at once, so the pages
+# where the person acts (and whatever they link to) never carry it in their address.
+SESSION_INVITATION = "brukerplan_invitation"
+
+
+def invitation(request, token: str):
+    found = actions.open_invitation(token)
+    if found is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    request.session[SESSION_INVITATION] = token
+    if found.for_new_account:
+        return redirect("accounts:invitation_password")
+    return redirect("accounts:invitation_accept")
+
+
+def _invitation_in_session(request) -> Invitation | None:
+    return actions.open_invitation(request.session.get(SESSION_INVITATION, ""))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_password(request):
+    """A new account chooses its first password."""
+    found = _invitation_in_session(request)
+    if found is None or not found.for_new_account:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = SetPasswordForm(found.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.choose_first_password(found, form.cleaned_data["new_password1"])
+        except actions.AccountError:
+            return render(request, "accounts/invitation_invalid.html", status=404)
+        del request.session[SESSION_INVITATION]
+        return redirect("accounts:invitation_done")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"form": form, "invitation": found},
+        status=422 if form.errors else 200,
+    )
+
+
+def invitation_done(request):
+    return render(request, "accounts/invitation_done.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request):
+    """An existing account takes up a role it was offered, logged in as itself."""
+    found = _invitation_in_session(request)
+    if found is None or found.for_new_account:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if found.user_id != request.user.pk:
+        return render(request, "accounts/invitation_other_user.html", status=403)
+    if request.method == "POST":
+        try:
+            membership = actions.accept_invitation(found, request.user)
+        except actions.AccountError:
+            return render(request, "accounts/invitation_invalid.html", status=404)
+        del request.session[SESSION_INVITATION]
+        messages.success(
+            request, _("Du er nå kartlegger i %(unit)s.") % {"unit": membership.unit.name}
+        )
+        return redirect("index")
+    return render(request, "accounts/invitation_accept.html", {"invitation": found})
 
 
 @login_required

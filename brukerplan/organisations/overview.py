@@ -172,3 +172,20 @@ def units_with_mappers(municipality: Municipality):
     ):
         memberships[m.unit_id].append(m)
     return [(unit, memberships[unit.id]) for unit in units]
+
+
+def open_offers(municipality: Municipality, now):
+    """Roles offered to existing accounts in the municipality's units, not yet taken up."""
+    from brukerplan.accounts.models import Invitation
+
+    return list(
+        Invitation.objects.filter(
+            unit__municipality__code=municipality.code,
+            for_new_account=False,
+            used_at=None,
+            withdrawn_at=None,
+            expires_at__gt=now,
+        )
+        .select_related("user", "unit")
+        .order_by("unit__name", "created_at")
+    )

@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("kommune/<str:code>/kartleggere/inviter/", views.invite_mapper, name="invite_mapper"),
     path(
+        "kommune/<str:code>/invitasjoner/<int:invitation_id>/trekk-tilbake/",
+        views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
+    path(
         "kommune/<str:code>/kartleggere/<int:membership_id>/deaktiver/",
         views.deactivate_mapper,
         name="deactivate_mapper",

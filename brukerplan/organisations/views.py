@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from brukerplan.accounts import actions as account_actions
 from brukerplan.accounts import permissions
-from brukerplan.accounts.models import Membership, Role
+from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.organisations import actions, overview
 from brukerplan.organisations.models import Municipality, Unit
 from brukerplan.registrations import mapping
@@ -117,7 +117,7 @@ def units(request, code: str):
     return _units_page(request, municipality, unit_form=unit_form)
 
 
-def _units_page(request, municipality, *, unit_form=None, invite_form=None, invitation=None):
+def _units_page(request, municipality, *, unit_form=None, invite_form=None, invitation_link=""):
     return render(
         request,
         "organisations/units.html",
@@ -126,7 +126,8 @@ def _units_page(request, municipality, *, unit_form=None, invite_form=None, invi
             "units": overview.units_with_mappers(municipality),
             "unit_form": unit_form or UnitForm(prefix="enhet"),
             "invite_form": invite_form or InviteForm(municipality, prefix="inv"),
-            "invitation": invitation,
+            "invitation_link": invitation_link,
+            "offers": overview.open_offers(municipality, timezone.now()),
         },
         status=200 if not (unit_form and unit_form.errors) else 422,
     )
@@ -155,29 +156,41 @@ def invite_mapper(request, code: str):
     if not form.is_valid():
         return _units_page(request, municipality, invite_form=form)
     try:
-        membership, created = account_actions.invite_mapper(
+        sent = account_actions.invite_mapper(
             unit=form.cleaned_data["unit"],
             email=form.cleaned_data["email"],
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             invited_by=request.user,
+            link_for=lambda token: request.build_absolute_uri(
+                reverse("accounts:invitation", args=[token])
+            ),
         )
     except account_actions.AccountError as error:
         form.add_error("email", str(error))
         return _units_page(request, municipality, invite_form=form)
-    invitation = None
-    if created or not membership.user.has_usable_password():
-        uid, token = account_actions.invitation_path(membership.user)
-        invitation = request.build_absolute_uri(reverse("accounts:invitation", args=[uid, token]))
+    if not sent.new_account:
+        # Nothing about the existing account (its roles, its state) is shown or changed.
+        messages.success(request, _("Adressen har allerede en konto; personen har fått beskjed."))
+        return redirect("organisations:units", code=code)
     messages.success(
         request,
-        _("%(name)s er kartlegger i %(unit)s.")
-        % {
-            "name": membership.user.get_full_name() or membership.user.username,
-            "unit": membership.unit.name,
-        },
+        _("%(email)s er invitert som kartlegger i %(unit)s.")
+        % {"email": sent.invitation.user.username, "unit": sent.invitation.unit.name},
     )
-    return _units_page(request, municipality, invitation=invitation)
+    return _units_page(request, municipality, invitation_link=sent.link)
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request, code: str, invitation_id: int):
+    municipality = _managed(request, code)
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, unit__municipality__code=municipality.code
+    )
+    account_actions.withdraw_invitation(invitation, request.user)
+    messages.success(request, _("Invitasjonen er trukket tilbake."))
+    return redirect("organisations:units", code=code)
 
 
 @login_required

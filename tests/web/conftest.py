@@ -143,3 +143,47 @@ def world(reference_data) -> World:
     grant_role(users["analyst"], Role.ANALYTIKER)
     grant_role(users["admin"], Role.ADMINISTRATOR)
     return World(bergen, voss, oslo, unit_a, unit_b, unit_voss, users, today)
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list
+
+    def last_to(self, address: str):
+        found = [m for m in self.messages if address in m["To"]]
+        assert found, f"no e-mail to {address}; got {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a loopback port, and Django's SMTP backend pointed at it."""
+    import email
+    import email.policy
+    import logging
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield SmtpServer("127.0.0.1", port, received)
+    finally:
+        controller.stop()

@@ -112,7 +112,7 @@ def test_an_invited_mapper_sets_a_password_once_and_can_map(world, contact):
             "inv-email": "Ida.Ny@example.org",
         },
     )
-    link = response.context["invitation"]
+    link = response.context["invitation_link"]
     assert link and "/konto/invitasjon/" in link
     user = get_user_model().objects.get(username="ida.ny@example.org")
     assert not user.has_usable_password()

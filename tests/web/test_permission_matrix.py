@@ -1,13 +1,15 @@
 """Every view × every role × own/other place: allowed or refused, as permissions.py says."""
 
 import datetime
+import secrets
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
-from brukerplan.accounts.models import Membership, Role
+from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.registrations import mapping
 
 ALL_USERS = [
@@ -172,6 +174,15 @@ VIEWS = [
         {"contact"},
     ),
     (
+        "withdraw invitation",
+        "post",
+        lambda w, r: reverse(
+            "organisations:withdraw_invitation", args=[w.bergen.code, r["invitation"]]
+        ),
+        lambda w, r: {},
+        {"contact"},
+    ),
+    (
         "deactivate mapper",
         "post",
         lambda w, r: reverse("organisations:deactivate_mapper", args=[w.bergen.code, r["m_b"]]),
@@ -186,6 +197,14 @@ VIEWS = [
         {"contact_voss"},
     ),
     ("admin", "get", lambda w, r: reverse("admin:index"), None, {"admin"}),
+    ("password change", "get", lambda w, r: reverse("accounts:password_change"), None, EVERYONE),
+    (
+        "password changed",
+        "get",
+        lambda w, r: reverse("accounts:password_change_done"),
+        None,
+        EVERYONE,
+    ),
     ("report chooser", "get", lambda w, r: reverse("reports:index"), None, REPORT_READERS),
     (
         "own municipality report",
@@ -264,15 +283,28 @@ def _registrations(world, helpers) -> dict:
         ).registrering_id,
         "voss": _registration(world, helpers, world.unit_voss, "mapper_voss").registrering_id,
         "m_b": Membership.objects.get(user=world.users["mapper_b"], role=Role.KARTLEGGER).id,
+        "invitation": Invitation.objects.create(
+            user=world.users["mapper_voss"],
+            role=Role.KARTLEGGER,
+            unit=world.unit_b,
+            token_hash=secrets.token_hex(32),
+            expires_at=timezone.now() + Invitation.VALID_FOR,
+        ).id,
     }
 
 
-# Views without a role rule: logging in and out, and setting a password through an
-# invitation, which its one-time token guards (test_overview.py tests the token).
+# Views without a role rule: logging in and out, a forgotten password, and an
+# invitation, which its one-time token guards (test_invitations.py tests the token).
 OPEN_VIEWS = {
     "accounts:login",
     "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
     "accounts:invitation",
+    "accounts:invitation_password",
+    "accounts:invitation_accept",
     "accounts:invitation_done",
 }
 
