@@ -37,7 +37,8 @@ run: install bytecode
 	$(BIN)/brukerplan setup
 	$(BIN)/brukerplan demo
 	$(BIN)/brukerplan collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn brukerplan.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	@echo "Serverer http://$(HOST):$(PORT) (DEBUG av; DEBUG=true make run slår den på)."
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c python:brukerplan.gunicorn_config brukerplan.wsgi
 
 test: install browser
 	$(BIN)/ruff check .
