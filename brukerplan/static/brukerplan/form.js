@@ -100,17 +100,103 @@
   }
 
   function save() {
-    if (window.htmx && dirty) { dirty = false; htmx.trigger(form, "bp-save"); }
+    if (window.htmx && (dirty || failed)) { dirty = false; htmx.trigger(form, "bp-save"); }
   }
+
+  // What is stored: edits are counted; a save stores the edits counted when it was sent,
+  // and only an answer from the server saying so (the «Lagret» fragment) counts as stored.
+  // The answers live in the page alone, never in the browser's storage (a PC may be shared).
+  var edits = 0, stored = 0, sending = 0;
+  var failed = false;      // the last save did not reach the server, or the server failed
+  var refused = false;     // the server answered, but did not store every answer
+  var attempt = 0, retryTimer = null;
+  var RETRY_MS = [2000, 5000, 10000, 30000];
+  var FAILED_TEXT = "Ikke lagret – prøver igjen";
+
+  function edited() { edits++; dirty = true; }
+  function unsaved() { return failed || refused || edits > stored; }
+
+  function showStatus(text) {
+    var status = document.getElementById("lagret");
+    if (!status) return;
+    var current = status.querySelector(".save-status");
+    // The same words again are left alone: a screen reader hears them once, not every retry.
+    if (current && current.textContent === text && current.classList.contains("problem")) return;
+    var span = document.createElement("span");
+    span.className = "save-status problem";
+    span.textContent = text;
+    status.replaceChildren(span);
+  }
+
+  function saveFailed() {
+    failed = true;
+    showStatus(FAILED_TEXT);
+    if (retryTimer) clearTimeout(retryTimer);
+    var wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+    attempt++;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      if (window.htmx) htmx.trigger(form, "bp-save");
+    }, wait);
+  }
+
+  // htmx sets detail.elt to the element an event fires on; the request's own element is
+  // in requestConfig.
+  function isSave(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return !!(saveUrl && config && config.elt === form);
+  }
+
+  form.addEventListener("htmx:beforeRequest", function (event) {
+    if (!isSave(event)) return;
+    sending = edits;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+  });
+  form.addEventListener("htmx:beforeSwap", function (event) {
+    if (!isSave(event) || event.detail.isError) return;
+    // A save answers with the status fragment from the save address itself. Anything else
+    // (a redirect to the login page when the session has ended) is a failed save, not a status.
+    var xhr = event.detail.xhr;
+    var answeredBy = xhr && xhr.responseURL ? new URL(xhr.responseURL).pathname : null;
+    var fragment = typeof event.detail.serverResponse === "string" &&
+      event.detail.serverResponse.indexOf("save-status") !== -1;
+    if ((answeredBy && answeredBy !== new URL(saveUrl, location.href).pathname) || !fragment) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = true;
+    }
+  });
+  form.addEventListener("htmx:afterSwap", function (event) {
+    if (!isSave(event)) return;
+    failed = false;
+    attempt = 0;
+    // The server's own answers (period closed, answers with errors) are shown as they come;
+    // they are not retried, but the page still holds answers the database does not.
+    refused = !document.querySelector("#lagret .save-status.ok");
+    if (!refused) stored = Math.max(stored, sending);
+  });
+  // 4xx/5xx (the app's validation answers are 200 with a fragment), network failure, timeout.
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    form.addEventListener(name, function (event) { if (isSave(event)) saveFailed(); });
+  });
+  window.addEventListener("online", function () { if (failed) save(); });
 
   form.addEventListener("change", function (event) {
     exclusive(event);
     applyConditions();
     progress();
-    dirty = true;
+    edited();
   });
-  form.addEventListener("input", function () { dirty = true; });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("input", edited);
+  // Sending the form, or deleting the draft, is leaving on purpose.
+  document.addEventListener("submit", function (event) {
+    if (event.target === form || event.target.id === "slett-utkast") submitting = true;
+  });
+  window.addEventListener("pageshow", function () { submitting = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!saveUrl || submitting || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = true;
+  });
 
   // Save on every section change: when focus moves into another section, or by the navigation.
   var currentSection = null;
@@ -125,7 +211,7 @@
 
   // Closing the tab or the browser loses nothing: the last answers go out with the page.
   function flush() {
-    if (dirty && !submitting && saveUrl && navigator.sendBeacon) {
+    if ((dirty || failed) && !submitting && saveUrl && navigator.sendBeacon) {
       navigator.sendBeacon(saveUrl, new FormData(form));
       dirty = false;
     }
