@@ -74,13 +74,6 @@ def test_when_the_database_is_away_a_page_answers_with_the_norwegian_500_page(
     assert "OperationalError: unable to open database file" in caplog.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With SESSION_SAVE_EVERY_REQUEST, SessionMiddleware.process_response reads the "
-    "session again, fails a second time and replaces the response outside the CSP, "
-    "X-Frame-Options and no-store middleware, so the 500 page goes out without them. "
-    "Fixed by placing those middleware before SessionMiddleware in settings.MIDDLEWARE.",
-)
 def test_the_500_page_when_the_database_is_away_keeps_the_security_headers(settings, mapper, draft):
     settings.DEBUG = False
     url = reverse("registrations:form", args=[draft.registrering_id])
@@ -153,3 +146,19 @@ def test_the_form_script_keeps_answers_out_of_the_browsers_storage():
     script = FORM_JS.read_text(encoding="utf-8")
     for storage in ("localStorage", "sessionStorage", "indexedDB", "document.cookie", "caches"):
         assert storage not in script
+
+
+def test_a_form_sent_without_a_valid_csrf_token_gets_a_norwegian_page(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["contact"])
+    response = client.post(reverse("organisations:units", args=["4601"]), {"enhet-name": "X"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Skjemaet er utløpt" in page and "CSRF" not in page
+
+
+def test_a_bad_request_gets_a_norwegian_page(settings, db):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = Client(HTTP_HOST="ikke-tillatt.example").get("/")
+    assert response.status_code == 400
+    assert "Ugyldig forespørsel" in response.content.decode()
