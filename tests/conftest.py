@@ -6,10 +6,92 @@ from pathlib import Path
 
 import pytest
 
+# pytester: tests/test_suite_rules.py runs the skip rule below on tiny test files.
+pytest_plugins = ["pytester"]
+
 TEST_PSEUDONYM_KEY = "test-pseudonym-key"
-SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
-SAMPLE_CSV = SHARED_SPEC / "sample-registrations.csv"
+# Copies of ../shared's files in the project, so that a fresh clone tests everything
+# (tests/fixtures/spec/README.md; tests/test_suite_rules.py checks they equal ../shared).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_CSV = FIXTURES / "spec" / "sample-registrations.csv"
 FRAME_TEST_KEY = b"report-engine-test-key"
+
+# Under CI=true a skipped test fails the run unless it is here: node id (a parametrised
+# test's id without its [...]) or the start of the skip's reason -> why it may skip.
+# docs/testing.md says why each entry is here; keep the two in step.
+ALLOWED_SKIPS = {
+    "tests/test_suite_rules.py::"
+    "test_the_spec_copies_equal_the_shared_spec_when_it_is_beside_the_checkout": (
+        "it compares the copies in tests/fixtures/ with ../shared, which a fresh clone "
+        "(as CI's) does not have beside it"
+    ),
+}
+
+
+def ci() -> bool:
+    """Whether the run is CI's (CI=true, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def skip_reason(report) -> str:
+    """The reason a skipped test or collector gave, as `-rs` shows it."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    if reason == "Skipped":
+        return ""
+    return reason.removeprefix("Skipped: ")
+
+
+def allowed_skip(nodeid: str, reason: str, allowed: dict[str, str] = ALLOWED_SKIPS) -> bool:
+    test = nodeid.split("[", 1)[0]
+    return any(test == key or reason.startswith(key) for key in allowed)
+
+
+class SkipRule:
+    """Under CI=true: a skip outside ALLOWED_SKIPS fails the run, and the summary names it.
+
+    Registered on the controller only; under xdist the workers' reports reach it through
+    the same hooks (pytest_runtest_logreport, pytest_collectreport for a skipped module).
+    """
+
+    def __init__(self):
+        self.refused: list[tuple[str, str]] = []
+
+    def _seen(self, report) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):  # xfail is not a skip
+            reason = skip_reason(report)
+            if not allowed_skip(report.nodeid, reason):
+                self.refused.append((report.nodeid, reason))
+
+    def pytest_runtest_logreport(self, report):
+        self._seen(report)
+
+    def pytest_collectreport(self, report):
+        self._seen(report)
+
+    def pytest_sessionfinish(self, session):
+        # (a run whose only module skipped collected nothing: 5, made 1 as well)
+        passed = (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
+        if self.refused and session.exitstatus in passed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.refused:
+            return
+        terminalreporter.write_sep(
+            "=", f"CI=true: {len(self.refused)} skipped, not in ALLOWED_SKIPS", red=True
+        )
+        for nodeid, reason in self.refused:
+            terminalreporter.write_line(f"SKIPPED {nodeid}: {reason}")
+        terminalreporter.write_line(
+            "A skip under CI=true fails the run; ALLOWED_SKIPS in tests/conftest.py and "
+            "docs/testing.md list the few that may skip."
+        )
+
+
+def pytest_configure(config):
+    if ci() and not hasattr(config, "workerinput"):  # not in an xdist worker
+        config.pluginmanager.register(SkipRule(), "brukerplan-skip-rule")
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +110,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def sample_csv() -> Path:
-    if not SAMPLE_CSV.exists():
-        pytest.skip("../shared/spec is not beside the checkout")
     return SAMPLE_CSV
 
 
@@ -108,14 +188,8 @@ def _frame_from_rows(rows: list[dict[str, str]], key: bytes = FRAME_TEST_KEY):
 
 @pytest.fixture(scope="session")
 def read_rows():
-    """Read rows of the exchange format (default: the spec's sample CSV); skip when absent."""
-
-    def read(path: Path = SAMPLE_CSV) -> list[dict[str, str]]:
-        if not path.exists():
-            pytest.skip("../shared/spec is not beside the checkout")
-        return _read_rows(path)
-
-    return read
+    """Read rows of the exchange format (default: the spec's sample CSV)."""
+    return _read_rows
 
 
 @pytest.fixture(scope="session")

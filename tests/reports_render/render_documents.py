@@ -25,8 +25,8 @@ AREAS = {
     "nettverk": "Nettverk",
 }
 COLOUR_LABEL = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød"}
-# ../shared beside the checkout
-SAMPLE_CSV = Path(__file__).resolve().parents[3] / "shared" / "spec" / "sample-registrations.csv"
+# The copy of ../shared/spec/sample-registrations.csv (tests/fixtures/spec/README.md)
+SAMPLE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "spec" / "sample-registrations.csv"
 
 
 def _rows(values_by_key: dict) -> list[dict]:

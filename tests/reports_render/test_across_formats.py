@@ -98,9 +98,9 @@ def test_the_same_counts_and_shares_appear_in_every_format(rendered):
         assert math.isclose(got[(row["key"], "andel")], andel)
 
 
+@pytest.mark.parametrize("rendered", ["municipality"], indirect=True)
 def test_the_municipal_pdf_has_both_main_groups_the_colour_legend_and_the_denominators(rendered):
-    if rendered["document"]["scope"]["type"] != "municipality":
-        pytest.skip("the municipal report")
+    assert rendered["document"]["scope"]["type"] == "municipality"
     text = pdf_text(rendered["pdf"])
     assert "Rusproblemer (N = 57)" in text
     assert "Kun psykiske problemer: N = 1 368" in text.replace("\n", " ")
