@@ -104,3 +104,19 @@ def test_error_reports_mask_a_number_held_in_a_local_variable(settings):
         reporter = ExceptionReporter(request, *sys.exc_info())
         text = reporter.get_traceback_text()
     assert "12345678901" not in text
+
+
+def test_the_privacy_filter_masks_with_the_pure_module_the_import_uses_too():
+    from brukerplan import masking, privacy
+
+    assert privacy.mask is masking.mask and privacy.ELEVEN_DIGITS is masking.ELEVEN_DIGITS
+
+
+def test_the_masking_and_the_import_checks_import_nothing_from_django():
+    code = (
+        "import sys; import brukerplan.masking, brukerplan.registrations.exchange, "
+        "brukerplan.registrations.importing; "
+        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env).returncode == 0
