@@ -2,23 +2,66 @@
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from brukerplan.organisations.models import Municipality, Unit
+from brukerplan.registrations.exchange import Table
 from brukerplan.registrations.importing import Prepared, RowChecker, RowError
 from brukerplan.registrations.keys import pseudonym_key
 from brukerplan.registrations.models import Registration, new_registrering_id
 
 BATCH = 2000
+KEPT_MESSAGES = 1000  # errors (and warnings) kept to be listed; the rest are counted
+PROGRESS_EVERY = 500  # rows between two updates of a progress bar
+
+
+class Progress(Protocol):
+    def update(self, n: int) -> object: ...
+
+
+ProgressFactory = Callable[[str, int | None], contextlib.AbstractContextManager[Progress]]
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+
+def no_progress(stage: str, total: int | None) -> contextlib.AbstractContextManager[Progress]:
+    return contextlib.nullcontext(_NoProgress())
+
+
+@dataclass
+class Capped:
+    """The first `KEPT_MESSAGES` of many messages, and how many there were."""
+
+    kept: list[RowError] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, message: RowError) -> None:
+        self.count += 1
+        if len(self.kept) < KEPT_MESSAGES:
+            self.kept.append(message)
+
+    def extend(self, messages: Iterable[RowError]) -> None:
+        for message in messages:
+            self.add(message)
 
 
 @dataclass
 class ImportResult:
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first KEPT_MESSAGES
+    error_count: int = 0
+    warnings: list[RowError] = field(default_factory=list)  # the first KEPT_MESSAGES
+    warning_count: int = 0
     created: int = 0
     already_present: int = 0
     units_created: int = 0
@@ -27,50 +70,122 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
 
-def import_registrations(
-    header: list[str],
-    rows: Iterable[dict[str, str]],
-    progress: Callable[[int], None] = lambda n: None,
-) -> ImportResult:
+def import_registrations(table: Table, progress: ProgressFactory = no_progress) -> ImportResult:
     """Check every row, then write all of them in one transaction, or nothing.
 
     Rows whose `registrering_id` is already in the database are left as they
-    are, so importing the same file twice creates nothing new.
+    are, so importing the same file twice creates nothing new. Units the file
+    names are created.
+
+    Memory does not grow with the file. The first pass reads the rows as they
+    come and checks each; it keeps what checks across rows need (the ids seen,
+    as hashes), the first errors and warnings with a count of the rest, and
+    writes each checked row, pickled, to an unnamed temporary file that the
+    system deletes when it is closed (or the process ends). Only when no row
+    has an error does the second pass read that file back and write batches
+    of rows in one transaction. Reading the checked rows rather than the file
+    again means the check (most of an import's time) runs once, and what is
+    written is what was checked even if the file changes meanwhile. The
+    temporary file holds pseudonyms and answers, never a fødselsnummer.
+
+    `progress(stage, total)` gives a context manager with `update(n)` for
+    each pass ("Kontrollerer", then "Skriver" with the number of rows).
+    `table.rows` may raise `UnreadableFile` while it is read; nothing is
+    written then either.
     """
     register = _municipality_register()
-    checker = RowChecker(header, lambda year: register.get(year, {}).keys(), pseudonym_key())
+    errors, warnings = Capped(), Capped()
+    checker = RowChecker(
+        table.header,
+        lambda year: register.get(year, {}).keys(),
+        pseudonym_key(),
+        today=timezone.localdate(),
+        on_warning=warnings.add,
+    )
     result = ImportResult()
-    prepared: list[Prepared] = []
-    for number, cells in enumerate(rows, start=2):
-        checked = checker.check(number, cells)
-        if isinstance(checked, list):
-            result.errors.extend(checked)
-        else:
-            prepared.append(checked)
-        result.rows += 1
-        progress(1)
-    if result.errors or not prepared:
-        return result
-
-    with transaction.atomic():
-        ids = [p.registrering_id for p in prepared if p.registrering_id]
-        existing: set[str] = set()
-        for start in range(0, len(ids), BATCH):
-            existing.update(
-                Registration.objects.filter(
-                    registrering_id__in=ids[start : start + BATCH]
-                ).values_list("registrering_id", flat=True)
-            )
-        new = [p for p in prepared if p.registrering_id not in existing]
-        result.already_present = len(prepared) - len(new)
-        units, result.units_created = _units_for(new, register)
-        _insert(new, register, units)
-        result.created = len(new)
-        result.years = {p.aar for p in new}
+    errors.extend(checker.structure_errors())
+    wanted_units: dict[tuple[int, str, str], str] = {}
+    with tempfile.TemporaryFile(prefix="brukerplan-import-") as spill:
+        checked = 0
+        if not errors.count:
+            checked = _check_rows(table, checker, errors, wanted_units, spill, progress)
+        result.rows = checked
+        result.errors, result.error_count = errors.kept, errors.count
+        result.warnings, result.warning_count = warnings.kept, warnings.count
+        if errors.count or not checked:
+            return result
+        spill.seek(0)
+        with transaction.atomic(), progress("Skriver", checked) as bar:
+            _write_rows(_spilled(spill), register, wanted_units, result, bar)
     return result
+
+
+def _check_rows(table, checker, errors: Capped, wanted_units, spill, progress) -> int:
+    """The first pass: every row checked; while none has failed, each written to `spill`."""
+    batch: list[tuple] = []
+    rows = 0
+    with progress("Kontrollerer", None) as bar:
+        for number, cells, width in table.rows:
+            checked = checker.check(number, cells, width)
+            rows += 1
+            if rows % PROGRESS_EVERY == 0:
+                bar.update(PROGRESS_EVERY)
+            if isinstance(checked, list):  # empty: a header error reported on an earlier row
+                errors.extend(checked)
+                continue
+            if errors.count:
+                continue  # nothing will be written: keep checking, but keep nothing
+            wanted_units.setdefault(
+                (checked.aar, checked.kommunenummer, checked.enhet), checked.enhetstype
+            )
+            batch.append(_spill_row(checked))
+            if len(batch) >= BATCH:
+                pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                batch.clear()
+        bar.update(rows % PROGRESS_EVERY)
+    if batch and not errors.count:
+        pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+    return rows
+
+
+def _spill_row(p: Prepared) -> tuple:
+    return (
+        p.registrering_id, p.aar, p.kartlagt_dato, p.kommunenummer, p.enhet, p.enhetstype,
+        p.person_key, p.fodselsaar, p.kjonn, p.alder, p.instrument_version, p.answers,
+        p.levekarsindeks, p.indeksgruppe, p.kategori,
+    )  # fmt: skip
+
+
+def _spilled(spill) -> Iterable[list[Prepared]]:
+    """The checked rows back from the first pass's temporary file (this process's own)."""
+    while True:
+        try:
+            batch = pickle.load(spill)  # noqa: S301 - written by this call, unnamed
+        except EOFError:
+            return
+        yield [Prepared(*fields) for fields in batch]
+
+
+def _write_rows(batches, register, wanted_units, result: ImportResult, bar) -> None:
+    """The second pass, in the caller's transaction: the rows not yet in the database."""
+    units = _Units(register, wanted_units)
+    for prepared in batches:
+        ids = [p.registrering_id for p in prepared if p.registrering_id]
+        existing = set(
+            Registration.objects.filter(registrering_id__in=ids).values_list(
+                "registrering_id", flat=True
+            )
+        ) if ids else set()  # fmt: skip
+        new = [p for p in prepared if p.registrering_id not in existing]
+        result.already_present += len(prepared) - len(new)
+        _insert(new, register, units.ids_for(new))
+        result.created += len(new)
+        result.years.update(p.aar for p in new)
+        bar.update(len(prepared))
+    result.units_created = units.created
 
 
 INSERT_FIELDS = (
@@ -137,30 +252,39 @@ def _municipality_register() -> dict[int, dict[str, _MunicipalityRef]]:
     return register
 
 
-def _units_for(
-    prepared: list[Prepared], register: dict[int, dict[str, _MunicipalityRef]]
-) -> tuple[dict[tuple[int, str], int], int]:
-    """Unit ids by (municipality, name), creating the units a file names for the first time."""
-    wanted: dict[tuple[int, str], str] = {}
-    for p in prepared:
-        wanted.setdefault((register[p.aar][p.kommunenummer].id, p.enhet), p.enhetstype)
-    municipality_ids = {m for m, _ in wanted}
-    units = {
-        (u.municipality_id, u.name): u.id
-        for u in Unit.objects.filter(municipality_id__in=municipality_ids).only(
-            "id", "municipality_id", "name"
-        )
-    }
-    missing = [
-        Unit(municipality_id=m, name=name, type=unit_type)
-        for (m, name), unit_type in wanted.items()
-        if (m, name) not in units
-    ]
-    for unit in Unit.objects.bulk_create(missing):
-        units[(unit.municipality_id, unit.name)] = unit.id
-    if any(v is None for v in units.values()):  # backends that return no ids
-        units = {
+class _Units:
+    """Unit ids by (municipality, name): the ones there are, and those the rows written name
+    for the first time, created as they come (with the type the file gives them first)."""
+
+    def __init__(self, register, wanted: dict[tuple[int, str, str], str]):
+        self.register = register
+        self.types: dict[tuple[int, str], str] = {}
+        for (aar, code, name), unit_type in wanted.items():
+            self.types.setdefault((register[aar][code].id, name), unit_type)
+        municipality_ids = {m for m, _ in self.types}
+        self.ids = {
             (u.municipality_id, u.name): u.id
-            for u in Unit.objects.filter(municipality_id__in=municipality_ids)
+            for u in Unit.objects.filter(municipality_id__in=municipality_ids).only(
+                "id", "municipality_id", "name"
+            )
         }
-    return units, len(missing)
+        self.created = 0
+
+    def ids_for(self, prepared: list[Prepared]) -> dict[tuple[int, str], int]:
+        missing: dict[tuple[int, str], None] = {}
+        for p in prepared:
+            key = (self.register[p.aar][p.kommunenummer].id, p.enhet)
+            if key not in self.ids:
+                missing[key] = None
+        if missing:
+            made = Unit.objects.bulk_create(
+                Unit(municipality_id=m, name=name, type=self.types[(m, name)])
+                for m, name in missing
+            )
+            self.created += len(made)
+            for unit in made:
+                self.ids[(unit.municipality_id, unit.name)] = unit.id
+            if any(u.id is None for u in made):  # backends that return no ids
+                for u in Unit.objects.filter(municipality_id__in={m for m, _ in missing}):
+                    self.ids[(u.municipality_id, u.name)] = u.id
+        return self.ids

@@ -2,9 +2,17 @@
 
 Pure: no Django. The caller supplies the municipality register and the
 pseudonym key; `RowChecker.check` turns one row into a `Prepared`
-registration or the list of everything wrong with it. Error messages name the
-row, the column and the bad value, except for a fødselsnummer, which is never
-repeated.
+registration or the list of everything wrong with it, and hands warnings
+(a mapping date in the future, a unit name with a line break) to
+`on_warning`: they do not stop the import.
+
+Error messages name the row, the column and the bad value, except for a
+fødselsnummer, which is never repeated: every cell a message quotes goes
+through `brukerplan.masking.shown` (eleven-digit runs masked, long cells cut),
+and every message is masked once more as it is printed (`RowError.__str__`).
+No column but `fodselsnummer` may hold eleven digits (nor `person_key`, unless
+it is a valid key): such a cell is an error that names the row and the column
+only.
 """
 
 from __future__ import annotations
@@ -17,22 +25,47 @@ from typing import Any
 
 from brukerplan.instrument import definition
 from brukerplan.instrument.cells import parse_cells
-from brukerplan.registrations.exchange import METADATA_COLUMNS, OPTIONAL_COLUMNS
+from brukerplan.masking import (
+    ELEVEN_DIGITS,
+    SHOWN_LENGTH,
+    looks_like_fodselsnummer,
+    mask,
+    quoted,
+    shown,
+)
+from brukerplan.registrations.exchange import (
+    METADATA_COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_METADATA,
+)
 from brukerplan.registrations.pseudonyms import InvalidFodselsnummer, pseudonymise
 
 UNIT_TYPES = ("helse_omsorg", "nav", "barnevern", "fastlege", "annen")
 PERSON_KEY = re.compile(r"^[0-9a-f]{64}$")
+FOUR_DIGITS = re.compile(r"^[0-9]{4}$")
 MAXIMUM_AGE = 120
+MAX_CELL = 200  # characters; no valid cell is longer (a unit's name is at most 200)
+LOOKS_LIKE_FODSELSNUMMER = (
+    "ser ut som et fødselsnummer; fødselsnummer hører bare hjemme i kolonnen fodselsnummer"
+)
 
 
 @dataclass(frozen=True)
 class RowError:
+    """An error (or a warning) on a row; `column` is empty when it is about the whole row."""
+
     row: int  # as a spreadsheet shows it: the header is row 1
     column: str
     message: str
 
     def __str__(self) -> str:
-        return f"rad {self.row}, kolonne {self.column}: {self.message}"
+        where = (
+            f"rad {self.row}, kolonne {shown(self.column)}" if self.column else f"rad {self.row}"
+        )
+        return mask(f"{where}: {self.message}")
+
+
+RowWarning = RowError
 
 
 @dataclass(frozen=True)
@@ -60,12 +93,30 @@ class RowChecker:
         header: list[str],
         municipalities_valid_in: Callable[[int], set[str]],
         pseudonym_key: bytes,
+        today: datetime.date | None = None,
+        on_warning: Callable[[RowWarning], None] = lambda warning: None,
     ):
         self.header = header
         self.municipalities_valid_in = municipalities_valid_in
         self.pseudonym_key = pseudonym_key
+        self.today = today or datetime.date.today()
+        self.on_warning = on_warning
         self._header_checked: dict[int, list[RowError]] = {}
-        self._seen_ids: dict[str, int] = {}
+        # registrering_id -> the row it was first seen on, by the string's hash: a million
+        # ids in about a third of the memory. Python's string hash is keyed per process, so
+        # two ids that share one (1 in 10^7 for a million rows) cannot be made on purpose.
+        self._seen_ids: dict[int, int] = {}
+
+    def structure_errors(self) -> list[RowError]:
+        """What is wrong with the header whatever the year: then no row is worth checking."""
+        present = set(self.header)
+        errors = [RowError(1, c, "kolonnen står to ganger") for c in _repeated(self.header)]
+        for column in REQUIRED_METADATA:
+            if column not in present:
+                errors.append(RowError(1, column, "kolonnen mangler"))
+        if "fodselsnummer" not in present and "person_key" not in present:
+            errors.append(RowError(1, "fodselsnummer", "enten fodselsnummer eller person_key"))
+        return errors
 
     def header_errors(self, instrument: definition.Instrument) -> list[RowError]:
         present = set(self.header)
@@ -84,15 +135,27 @@ class RowChecker:
             errors.append(RowError(1, "fodselsnummer", "enten fodselsnummer eller person_key"))
         return errors
 
-    def check(self, row: int, cells: dict[str, str]) -> Prepared | list[RowError]:
-        errors: list[RowError] = []
+    def check(
+        self, row: int, cells: dict[str, str], width: int | None = None
+    ) -> Prepared | list[RowError]:
+        """One row (its number, its cells by column, and how many cells it had)."""
+        if width is not None and width != len(self.header):
+            return [RowError(row, "", f"raden har {width} celler, overskriften {len(self.header)}")]
+        errors = self._screen(row, cells)
+        flagged = {e.column for e in errors}
+        if flagged:  # read on without them, so the rest of the row is checked too
+            cells = {**cells, **dict.fromkeys(flagged, "")}
 
         def error(column: str, message: str) -> None:
-            errors.append(RowError(row, column, message))
+            if column not in flagged:
+                errors.append(RowError(row, column, message))
+
+        def warn(column: str, message: str) -> None:
+            self.on_warning(RowError(row, column, message))
 
         aar_text = (cells.get("aar") or "").strip()
-        if not (aar_text.isdigit() and len(aar_text) == 4):
-            error("aar", f"'{aar_text}' er ikke et årstall")
+        if not FOUR_DIGITS.match(aar_text):
+            error("aar", f"{quoted(aar_text)} er ikke et årstall")
             return errors
         aar = int(aar_text)
         try:
@@ -109,39 +172,47 @@ class RowChecker:
 
         registrering_id = (cells.get("registrering_id") or "").strip() or None
         if registrering_id is not None:
+            seen = hash(registrering_id)
             if len(registrering_id) > 64:
                 error("registrering_id", "er lengre enn 64 tegn")
-            elif registrering_id in self._seen_ids:
+            elif seen in self._seen_ids:
                 error(
                     "registrering_id",
-                    f"'{registrering_id}' står også i rad {self._seen_ids[registrering_id]}",
+                    f"{quoted(registrering_id)} står også i rad {self._seen_ids[seen]}",
                 )
             else:
-                self._seen_ids[registrering_id] = row
+                self._seen_ids[seen] = row
 
         dato_text = (cells.get("kartlagt_dato") or "").strip()
         kartlagt_dato = None
         try:
             kartlagt_dato = datetime.date.fromisoformat(dato_text)
         except ValueError:
-            error("kartlagt_dato", f"'{dato_text}' er ikke en dato på formen ÅÅÅÅ-MM-DD")
+            error("kartlagt_dato", f"{quoted(dato_text)} er ikke en dato på formen ÅÅÅÅ-MM-DD")
         if kartlagt_dato and kartlagt_dato.year != aar:
-            error("kartlagt_dato", f"'{dato_text}' er ikke i kartleggingsåret {aar}")
+            error("kartlagt_dato", f"{quoted(dato_text)} er ikke i kartleggingsåret {aar}")
+        elif kartlagt_dato and kartlagt_dato > self.today:
+            warn("kartlagt_dato", f"{quoted(dato_text)} er fram i tid")
 
         kommunenummer = (cells.get("kommunenummer") or "").strip()
-        if not (kommunenummer.isdigit() and len(kommunenummer) == 4):
-            error("kommunenummer", f"'{kommunenummer}' er ikke fire sifre")
+        if not FOUR_DIGITS.match(kommunenummer):
+            error("kommunenummer", f"{quoted(kommunenummer)} er ikke fire sifre")
         elif kommunenummer not in self.municipalities_valid_in(aar):
-            error("kommunenummer", f"'{kommunenummer}' er ikke et kommunenummer i {aar}")
+            error("kommunenummer", f"{quoted(kommunenummer)} er ikke et kommunenummer i {aar}")
 
         enhet = (cells.get("enhet") or "").strip()
         if not enhet:
             error("enhet", "mangler navn på enheten")
         elif len(enhet) > 200:
             error("enhet", "navnet er lengre enn 200 tegn")
+        elif not enhet.isprintable():
+            if "\n" in enhet or "\r" in enhet:
+                warn("enhet", "navnet har et linjeskift")
+            else:
+                warn("enhet", "navnet har et kontrolltegn")
         enhetstype = (cells.get("enhetstype") or "").strip()
         if enhetstype not in UNIT_TYPES:
-            error("enhetstype", f"'{enhetstype}' er ikke en av {', '.join(UNIT_TYPES)}")
+            error("enhetstype", f"{quoted(enhetstype)} er ikke en av {', '.join(UNIT_TYPES)}")
 
         identity = self._identity(cells, error)
         if identity is None:
@@ -156,7 +227,8 @@ class RowChecker:
 
         answers, answer_errors = parse_cells(instrument, cells, {"kjonn": kjonn})
         for answer_error in answer_errors:
-            error(answer_error.column, answer_error.message)
+            cell = cells.get(answer_error.column) or ""
+            error(answer_error.column, _quoting(answer_error.message, cell.strip()))
         if errors:
             return errors
         index = instrument.levekarsindeks(answers)
@@ -200,13 +272,54 @@ class RowChecker:
         fodselsaar = (cells.get("fodselsaar") or "").strip()
         kjonn = (cells.get("kjonn") or "").strip()
         ok = True
-        if not (fodselsaar.isdigit() and len(fodselsaar) == 4):
-            error("fodselsaar", f"'{fodselsaar}' er ikke et årstall")
+        if not FOUR_DIGITS.match(fodselsaar):
+            error("fodselsaar", f"{quoted(fodselsaar)} er ikke et årstall")
             ok = False
         if kjonn not in ("mann", "kvinne"):
-            error("kjonn", f"'{kjonn}' er ikke mann eller kvinne")
+            error("kjonn", f"{quoted(kjonn)} er ikke mann eller kvinne")
             ok = False
         return (key, int(fodselsaar), kjonn) if ok else None
+
+    def _screen(self, row: int, cells: dict[str, str]) -> list[RowError]:
+        """The cells no column may hold: eleven digits outside `fodselsnummer`, and cells
+        longer than any valid one. One search of the whole row when there are none."""
+        number = cells.get("fodselsnummer") or ""
+        key = cells.get("person_key") or ""
+        allowed = len(ELEVEN_DIGITS.findall(number)) if number else 0
+        if key and PERSON_KEY.match(key.strip()):
+            allowed += len(ELEVEN_DIGITS.findall(key))  # hex digits may run to eleven
+        values = cells.values()
+        # "\n" can be part of no match, so the row's matches are its cells' matches.
+        found = len(ELEVEN_DIGITS.findall("\n".join(values))) > allowed
+        if not found and max(map(len, values), default=0) <= MAX_CELL:
+            return []
+        errors = []
+        for column, value in cells.items():
+            exempt = column == "fodselsnummer" or (
+                column == "person_key" and PERSON_KEY.match(value.strip())
+            )
+            if not exempt and looks_like_fodselsnummer(value):
+                errors.append(RowError(row, column, LOOKS_LIKE_FODSELSNUMMER))
+            elif len(value) > MAX_CELL:
+                errors.append(
+                    RowError(
+                        row,
+                        column,
+                        f"cellen har {len(value)} tegn; ingen gyldig verdi har over {MAX_CELL}",
+                    )
+                )
+        return errors
+
+
+def _quoting(message: str, cell: str) -> str:
+    """A message from the instrument's checks, with the cell it repeats shown as `shown` shows
+    it (cut short; the number mask is applied to every message as it is printed)."""
+    if len(cell) <= SHOWN_LENGTH:
+        return message
+    message = message.replace(cell, shown(cell))
+    if cell.isascii() and cell.isdigit():
+        message = message.replace(str(int(cell)), shown(str(int(cell))))
+    return message
 
 
 def _repeated(header: list[str]) -> list[str]:

@@ -678,17 +678,24 @@ def _cells(layout, answers: dict) -> dict[str, str]:
 
 
 def write_csv(rows: Iterable[dict[str, str]], path: str | Path) -> int:
-    """Write rows as UTF-8 CSV with a header (RFC 4180 quoting); returns the row count."""
+    """Write rows as UTF-8 CSV with a header (RFC 4180 quoting); returns the row count.
+
+    Every cell as the exchange format's export writes it (`exchange.csv_values`:
+    text a spreadsheet would take for a formula gets a leading `'`).
+    """
+    from brukerplan.registrations.exchange import csv_values, spreadsheet_row
+
     count = 0
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = None
+        writer = csv.writer(handle, lineterminator="\r\n")
+        header: list[str] | None = None
         for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(handle, fieldnames=list(row), lineterminator="\r\n")
-                writer.writeheader()
-            writer.writerow(row)
+            if header is None:
+                header = list(row)
+                writer.writerow(spreadsheet_row(header))
+            writer.writerow(csv_values(header, row))
             count += 1
-        if writer is None:
+        if header is None:
             raise ValueError("no rows to write: the header would be unknown")
     return count
 

@@ -5,10 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from brukerplan.registrations.actions import import_registrations
-from brukerplan.registrations.exchange import UnreadableFile, read_rows
+from brukerplan.registrations.exchange import UnreadableFile, display_name, open_table
 from brukerplan.reports import data
 
-MAX_ERRORS_SHOWN = 1000
+
+def _bar(stage: str, total: int | None) -> tqdm:
+    # A progress bar only on a terminal; tqdm stays silent otherwise.
+    return tqdm(desc=stage, total=total, unit=" rader", disable=None, file=sys.stderr)
 
 
 class Command(BaseCommand):
@@ -21,24 +24,22 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file: Path, **options):
+        name = display_name(file)
         try:
-            header, rows = read_rows(file)
+            table = open_table(file)
+            self.stdout.write(f"Leste {table.form}.")
+            result = import_registrations(table, progress=_bar)
         except UnreadableFile as error:
-            raise CommandError(str(error)) from None
-        # A progress bar only on a terminal; tqdm stays silent otherwise.
-        with tqdm(desc="Kontrollerer", unit=" rader", disable=None, file=sys.stderr) as bar:
-            result = import_registrations(header, rows, progress=bar.update)
-        if result.errors:
-            for error in result.errors[:MAX_ERRORS_SHOWN]:
-                self.stderr.write(str(error))
-            if len(result.errors) > MAX_ERRORS_SHOWN:
-                self.stderr.write(f"… og {len(result.errors) - MAX_ERRORS_SHOWN} feil til.")
+            raise CommandError(f"{error}. Ingenting er importert.") from None
+        self._list(result.warnings, result.warning_count, "advarsel: ", "advarsler")
+        if result.error_count:
+            self._list(result.errors, result.error_count, "", "feil")
+            where = f"i {result.rows} rader" if result.rows else "i overskriften"
             raise CommandError(
-                f"{file.name} er avvist: {len(result.errors)} feil i {result.rows} rader. "
-                "Ingenting er importert."
+                f"{name} er avvist: {result.error_count} feil {where}. Ingenting er importert."
             )
         self.stdout.write(
-            f"Importerte {result.created} kartlegginger fra {file.name} "
+            f"Importerte {result.created} kartlegginger fra {name} "
             f"({result.already_present} fantes fra før, {result.units_created} nye enheter)."
         )
         # After a bulk import reports follow: build the years' analysis frames now, once,
@@ -46,3 +47,9 @@ class Command(BaseCommand):
         for year in sorted(result.years):
             data.national_frame(year)
             self.stdout.write(f"Rapportgrunnlaget for {year} er klart.")
+
+    def _list(self, messages, count: int, prefix: str, plural: str) -> None:
+        for message in messages:
+            self.stderr.write(f"{prefix}{message}")
+        if count > len(messages):
+            self.stderr.write(f"… og {count - len(messages)} {plural} til.")
