@@ -26,7 +26,6 @@ from typing import Any
 from brukerplan.instrument import definition
 from brukerplan.instrument.cells import parse_cells
 from brukerplan.masking import (
-    ELEVEN_DIGITS,
     SHOWN_LENGTH,
     looks_like_fodselsnummer,
     mask,
@@ -283,16 +282,12 @@ class RowChecker:
     def _screen(self, row: int, cells: dict[str, str]) -> list[RowError]:
         """The cells no column may hold: eleven digits outside `fodselsnummer`, and cells
         longer than any valid one. One search of the whole row when there are none."""
-        number = cells.get("fodselsnummer") or ""
-        key = cells.get("person_key") or ""
-        allowed = len(ELEVEN_DIGITS.findall(number)) if number else 0
-        if key and PERSON_KEY.match(key.strip()):
-            allowed += len(ELEVEN_DIGITS.findall(key))  # hex digits may run to eleven
-        values = cells.values()
-        # "\n" can be part of no match, so the row's matches are its cells' matches.
-        found = len(ELEVEN_DIGITS.findall("\n".join(values))) > allowed
-        if not found and max(map(len, values), default=0) <= MAX_CELL:
-            return []
+        text = "\n".join(cells.values())
+        if _candidates(text) > _exempt_candidates(cells) or _has_long_cell(text):
+            return self._screen_cells(row, cells)
+        return []
+
+    def _screen_cells(self, row: int, cells: dict[str, str]) -> list[RowError]:
         errors = []
         for column, value in cells.items():
             exempt = column == "fodselsnummer" or (
@@ -309,6 +304,46 @@ class RowChecker:
                     )
                 )
         return errors
+
+
+# Digits as "0", a space or hyphen as "-": an eleven-digit number (ELEVEN_DIGITS) is then
+# "00000000000" or "000000-00000", found by a substring search, far faster than the regex.
+_ASCII_SHAPES = bytes.maketrans(b"0123456789 ", b"0000000000-")
+_DIGITS_AS_ZERO: dict[int, str] = {}
+_LONG_CELL = re.compile(rf"[^\n]{{{MAX_CELL + 1}}}")
+_ASCII_AS_X = bytes(ord("\n") if b == ord("\n") else ord("x") for b in range(256))
+_LONG_X = b"x" * (MAX_CELL + 1)
+
+
+def _has_long_cell(text: str) -> bool:
+    """Whether a cell of the row's text (cells joined by "\n") is longer than MAX_CELL."""
+    if text.isascii():
+        return _LONG_X in text.encode("ascii").translate(_ASCII_AS_X)
+    return _LONG_CELL.search(text) is not None
+
+
+def _candidates(text: str) -> int:
+    """How many times the shapes of an eleven-digit number occur in `text` (at least once
+    for every run ELEVEN_DIGITS matches; a longer run of digits counts too)."""
+    if text.isascii():
+        shapes = text.encode("ascii").translate(_ASCII_SHAPES)
+        return shapes.count(b"00000000000") + shapes.count(b"000000-00000")
+    if not _DIGITS_AS_ZERO:  # every decimal digit, as ELEVEN_DIGITS's \d; built once
+        _DIGITS_AS_ZERO.update((c, "0") for c in range(0x110000) if chr(c).isdecimal())
+        _DIGITS_AS_ZERO.update({ord(" "): "-", ord("-"): "-"})
+    shapes = text.translate(_DIGITS_AS_ZERO)
+    return shapes.count("00000000000") + shapes.count("000000-00000")
+
+
+def _exempt_candidates(cells: dict[str, str]) -> int:
+    """The candidates in the cells that may hold eleven digits: the fødselsnummer, and a
+    valid person key (its hex digits may run to eleven). The row's text joins cells with
+    "\n", which is in no shape, so its count is the sum of its cells' counts."""
+    count = _candidates(cells.get("fodselsnummer") or "")
+    key = cells.get("person_key") or ""
+    if key and PERSON_KEY.match(key.strip()):
+        count += _candidates(key)
+    return count
 
 
 def _quoting(message: str, cell: str) -> str:

@@ -24,7 +24,7 @@ from brukerplan.organisations import reference
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
-from brukerplan.reports import frame, store
+from brukerplan.reports import frame, store, suppression
 from brukerplan.reports.comparison import SIZE_CLASS_LABELS, with_size_class
 from brukerplan.reports.document import Scope, build_report
 
@@ -100,6 +100,17 @@ def resolve_scope(text: str, year: int) -> Scope:
         f"ukjent omfang '{text}': bruk national, county:NN, municipality:NNNN "
         f"eller region:{'|'.join(HEALTH_REGIONS)}"
     )
+
+
+def small_number_threshold() -> int:
+    """The small-number threshold (`settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD`, env
+    `BRUKERPLAN_SMALL_NUMBER_THRESHOLD`, default 5): the one place the reports read it.
+
+    The pure core (`document`, `suppression`, `secondary`) is handed it and has no default;
+    the document carries it (`"threshold"`), and the renderings word the rule from there.
+    The web's and the store's cache keys carry it, so a changed threshold is never served
+    numbers or text made under another."""
+    return suppression.checked(settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD)
 
 
 class TooFewPersons(Exception):
@@ -285,7 +296,7 @@ def report_document(
     that cache too, and the ones computed here are kept for the next report.
     `version`: the year's `store.fingerprint` when the caller has it.
     """
-    threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
+    threshold = small_number_threshold()
     instrument = definition.for_year(year)
     version = version or store.fingerprint(year)
     if national is None:
@@ -296,7 +307,7 @@ def report_document(
     registrations, compared = comparison_frames(scope, year, national, population)
     if registrations.height < threshold:  # fewer persons still: spare the comparisons
         raise too_few_persons(scope, year, threshold)
-    ready = store.comparison_sections(compared.definitions, year, version)
+    ready = store.comparison_sections(compared.definitions, year, version, threshold)
     previous, previous_instrument = previous_frame(scope, year)
     document = build_report(
         scope,
@@ -319,7 +330,7 @@ def report_document(
         if name not in ready
     }
     if computed:
-        store.keep_comparison_sections(computed, compared.definitions, year, version)
+        store.keep_comparison_sections(computed, compared.definitions, year, version, threshold)
     return document
 
 

@@ -74,7 +74,7 @@ def build_report(
     year: int,
     frame: pl.DataFrame,
     instrument: Instrument,
-    threshold: int = suppression.DEFAULT_THRESHOLD,
+    threshold: int,
     tables: Iterable[str] | None = None,
     *,
     previous: pl.DataFrame | None = None,
@@ -87,7 +87,10 @@ def build_report(
     """The report document for a scope and year.
 
     `frame`: every registration of the scope and year, duplicates and persons
-    under 18 included. `tables`: ids to compute (default: every registered table).
+    under 18 included. `threshold`: the small-number threshold (required: the caller
+    reads the setting, `brukerplan.reports.data.small_number_threshold`); the document
+    carries it as `"threshold"`, and every rendering words the rule from it.
+    `tables`: ids to compute (default: every registered table).
     `previous`: every registration of the same scope in its previous mapping, one
     earlier year (trends, panel), read with `previous_instrument` (default `instrument`).
     `comparisons`: every registration of the frames to compare with, by name
@@ -106,6 +109,7 @@ def build_report(
         "comparisons": {"fylke": {"label": "Vestland", "persons": 1234,
                                   "tables": {"kategorier": {...}, ...}}, ...}
     """
+    suppression.checked(threshold)
     if frame.height and (frame["aar"] != year).any():
         raise ValueError(f"the frame holds registrations of another year than {year}")
     if previous is not None and previous.height:
@@ -136,6 +140,7 @@ def build_report(
         "scope": scope.as_dict(),
         "year": year,
         "instrument_version": instrument.version,
+        "threshold": threshold,
         "persons": suppression.apply(Count(persons.height), threshold),
         "registrations": suppression.apply(Count(frame.height), threshold),
         "tables": {
@@ -159,9 +164,11 @@ def comparison_document(
     persons: pl.DataFrame,
     instrument: Instrument,
     year: int,
-    threshold: int = suppression.DEFAULT_THRESHOLD,
+    threshold: int,
 ) -> dict[str, Any]:
-    """One frame to compare with: its label, persons and the `COMPARISON_TABLES` over it."""
+    """One frame to compare with: its label, persons and the `COMPARISON_TABLES` over it.
+
+    A section of its document, not a document: the document's `threshold` is its rule."""
     ctx = Context(persons=persons, instrument=instrument, year=year)
     computed = compute(ctx, COMPARISON_TABLES)
     hidden = secondary.hidden_cells(computed, persons, threshold)
@@ -177,7 +184,7 @@ def comparison_document(
 
 def table_document(
     table: Table,
-    threshold: int = suppression.DEFAULT_THRESHOLD,
+    threshold: int,
     hidden: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> dict:
     """One table as the document carries it: every cell through the small-number rule.

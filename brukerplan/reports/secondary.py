@@ -200,7 +200,11 @@ def hidden_quantities(revealed: Revealed, persons: pl.DataFrame, threshold: int)
         if not any(protect):
             continue
         result = gauss_suppression(
-            [k[0] for k in quantities], [k[1] for k in quantities], protect, primary, threshold
+            [k[0] for k in quantities],
+            [k[1] for k in quantities],
+            protect,
+            primary,
+            threshold=threshold,
         )
         hidden_keys.update(k for k, h in zip(quantities, result, strict=True) if h)
     # The same persons are hidden in every table (found among the masks of the same size).
@@ -334,14 +338,17 @@ def gauss_suppression(
     sizes: list[int],
     protect: list[bool],
     primary: list[bool] | None = None,
-    threshold: int = 5,
+    *,
+    threshold: int,
     atom_limit: int = 10**9,
 ) -> list[bool]:
     """Which quantities to hide: the protected ones and those the greedy pass refuses.
 
     `members`: each quantity's persons (bitsets). `protect`: hidden, and must not
     become computable. `primary` (default: `protect`): the small ones, whose disjoint
-    pairs and nested differences are protected too.
+    pairs and nested differences are protected too. `threshold`: the small-number
+    threshold (two small quantities that add up to less are protected as one); required,
+    as everywhere in the pure core.
 
     The candidates are offered in batches (`BATCH`): the batch's rows and the protected ones
     are reduced by each pivot as it is published, the other rows by all of the batch's

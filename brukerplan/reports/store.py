@@ -9,7 +9,8 @@ state of the data instead of once per report:
   * the national analysis frame of a year (Parquet), one entry per year,
     replaced when the data changes and expiring after `FRAME_SECONDS`;
   * comparison sections (county, country, size class): aggregate numbers after
-    the small-number rule and secondary suppression, as in the document.
+    the small-number rule and secondary suppression, as in the document, under the
+    threshold they were made with (the caller's, `data.small_number_threshold`).
 
 Both are stored under the year's `fingerprint`, which changes whenever a
 submitted registration of the year is added, changed or removed, a contact
@@ -30,7 +31,6 @@ import io
 from pathlib import Path
 
 import polars as pl
-from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
 
@@ -102,25 +102,34 @@ def cached_national_frame(year: int, version: str) -> pl.DataFrame | None:
     return pl.read_parquet(io.BytesIO(entry[1]))
 
 
-def _section_key(definition: str, year: int, version: str) -> str:
-    threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
+def _section_key(definition: str, year: int, version: str, threshold: int) -> str:
+    # The section's numbers are the threshold's: another threshold, another entry.
     digest = hashlib.sha256(f"{definition}|{version}".encode()).hexdigest()[:24]
     return f"brukerplan.store.comparison:{CODE_VERSION}:{year}:{threshold}:{digest}"
 
 
-def comparison_sections(definitions: dict[str, str], year: int, version: str) -> dict[str, dict]:
+def comparison_sections(
+    definitions: dict[str, str], year: int, version: str, threshold: int
+) -> dict[str, dict]:
     """The cached comparison sections, by name, of those `definitions` (name -> what the
-    frame is, e.g. "county:46") that the cache has."""
-    keys = {name: _section_key(d, year, version) for name, d in definitions.items()}
+    frame is, e.g. "county:46") that the cache has, made under `threshold`."""
+    keys = {name: _section_key(d, year, version, threshold) for name, d in definitions.items()}
     found = shared().get_many(list(keys.values()))
     return {name: found[key] for name, key in keys.items() if key in found}
 
 
 def keep_comparison_sections(
-    sections: dict[str, dict], definitions: dict[str, str], year: int, version: str
+    sections: dict[str, dict],
+    definitions: dict[str, str],
+    year: int,
+    version: str,
+    threshold: int,
 ) -> None:
     shared().set_many(
-        {_section_key(definitions[name], year, version): s for name, s in sections.items()},
+        {
+            _section_key(definitions[name], year, version, threshold): s
+            for name, s in sections.items()
+        },
         SECTION_SECONDS,
     )
 

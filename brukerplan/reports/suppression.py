@@ -1,7 +1,11 @@
 """The small-number rule: the one place where a typed cell becomes a number or null.
 
 Pure: no Django. report-format.md, "Small numbers": no report may let a reader
-learn about a group of fewer than `threshold` persons (default 5, a setting).
+learn about a group of fewer than `threshold` persons. The threshold is a setting
+(`BRUKERPLAN_SMALL_NUMBER_THRESHOLD`, default 5) read in one place,
+`brukerplan.reports.data.small_number_threshold`, and handed to every function here
+and in `document` and `secondary` as a required argument: nothing in the pure core
+has a threshold of its own to fall back on.
 
   Count(n)          null when 1 <= n < threshold; 0 is shown.
   Share(num, den)   null when den < threshold (a share of 0 persons has no value
@@ -28,13 +32,17 @@ from brukerplan.reports.tables import (
     Total,
 )
 
-DEFAULT_THRESHOLD = 5
 
-
-def apply(cell: Cell, threshold: int = DEFAULT_THRESHOLD) -> int | float | None:
-    """The number a reader may see for a cell, or None."""
+def checked(threshold: int) -> int:
+    """`threshold`, when it is one (a positive integer); ValueError otherwise."""
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise ValueError(f"the small-number threshold must be a positive integer: {threshold!r}")
+    return threshold
+
+
+def apply(cell: Cell, threshold: int) -> int | float | None:
+    """The number a reader may see for a cell, or None."""
+    checked(threshold)
     match cell:
         case Count(n):
             return None if _small(n, threshold) else int(n)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -77,7 +76,8 @@ def _fingerprint(key: str, year: int) -> str:
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
-    threshold = settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD
+    # The threshold the document is built under: its numbers and every text about them.
+    threshold = data.small_number_threshold()
     # "dashboard" sorts before "store": when the cache table is full, Django's database
     # cache culls the lowest keys first, so pages and files go before frames and sections.
     version = store.CODE_VERSION
@@ -143,6 +143,7 @@ def _comparison(key: str, year: int, fingerprint: str, report: dict, name: str) 
 def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
     """Tables in report order, grouped in sections, each with its charts (as Vega-Lite specs)."""
     instrument = common.instrument_for(document)
+    threshold = common.threshold_of(document)
     shown_document = {**document, "tables": tables}
     sections: list[dict] = []
     for table_id in common.ordered_table_ids(shown_document):
@@ -154,11 +155,13 @@ def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
             {
                 "id": f"{anchor}-figur-{i}",
                 "title": figure.title,
-                "note": common.EMPTY_FIGURE_TEXT if figure.empty else figure.note,
+                "note": figure.empty_note if figure.empty else figure.note,
                 # Every number hidden: the caption says so, and no empty axes are drawn.
                 "spec": "" if figure.empty else json.dumps(chart, ensure_ascii=False),
             }
-            for i, (figure, chart) in enumerate(charts.charts_for(table_id, table, instrument), 1)
+            for i, (figure, chart) in enumerate(
+                charts.charts_for(table_id, table, instrument, threshold=threshold), 1
+            )
         ]
         if shown is None and not figures:
             continue
@@ -278,6 +281,10 @@ def dashboard(request, scope: str, year: int):
         if chosen
         else None,
         "format_locale": json.dumps(charts.FORMAT_LOCALE),
+        # The title of a hidden cell, in the words of the document's own threshold.
+        "hidden_note": common.hidden_note(common.threshold_of(report["document"]))
+        if "document" in report
+        else "",
     }
     if request.htmx and "sammenligning" in request.GET:
         return render(request, "reports/dashboard_comparison.html", context)

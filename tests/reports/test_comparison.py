@@ -363,6 +363,7 @@ def test_the_document_carries_the_comparisons_with_the_standard_tables(
         comparisons={"fylke": county, "landet": sample_frame},
         comparison_labels={"fylke": "Vestland"},
         population=population,
+        threshold=5,
     )
     assert list(document)[-2:] == ["tables", "comparisons"]
     compared = document["comparisons"]
@@ -370,7 +371,7 @@ def test_the_document_carries_the_comparisons_with_the_standard_tables(
     assert compared["fylke"]["label"] == "Vestland"
     assert compared["landet"]["label"] == "Hele landet"
     national = build_report(
-        NATIONAL, sample_year, sample_frame, instrument, tables=COMPARISON_TABLES
+        NATIONAL, sample_year, sample_frame, instrument, tables=COMPARISON_TABLES, threshold=5
     )
     assert compared["landet"]["persons"] == national["persons"]
     assert list(compared["landet"]["tables"]) == list(COMPARISON_TABLES)
@@ -392,6 +393,7 @@ def test_small_numbers_are_hidden_in_the_comparisons(sample_frame, instrument, s
         sample_frame.filter(pl.col("kommunenummer") == "0301"),
         instrument,
         comparisons={"storrelse": small},
+        threshold=5,
     )
     for table in document["comparisons"]["storrelse"]["tables"].values():
         for row in table["rows"]:
@@ -403,12 +405,16 @@ def test_small_numbers_are_hidden_in_the_comparisons(sample_frame, instrument, s
 def test_a_report_without_comparisons_has_no_comparisons_section(
     sample_frame, instrument, sample_year
 ):
-    assert "comparisons" not in build_report(NATIONAL, sample_year, sample_frame, instrument)
+    assert "comparisons" not in build_report(
+        NATIONAL, sample_year, sample_frame, instrument, threshold=5
+    )
 
 
 def test_a_previous_frame_of_another_year_is_refused(sample_frame, instrument, sample_year):
     with pytest.raises(ValueError, match="previous"):
-        build_report(NATIONAL, sample_year, sample_frame, instrument, previous=sample_frame)
+        build_report(
+            NATIONAL, sample_year, sample_frame, instrument, previous=sample_frame, threshold=5
+        )
 
 
 def test_the_labels_of_the_panel_name_the_years(ctx, sample_year):

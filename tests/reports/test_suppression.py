@@ -1,5 +1,8 @@
 """The small-number rule (report-format.md, "Small numbers") and that it covers every cell."""
 
+import inspect
+from functools import partial
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,12 +26,47 @@ from brukerplan.reports.tables import (
     compute,
 )
 
-apply = suppression.apply
+# The rule at the setting's default (5); the pure core has no default of its own.
+apply = partial(suppression.apply, threshold=5)
 NATIONAL = Scope("national", None, "Hele landet")
 
 
-def test_the_default_threshold_is_five():
-    assert suppression.DEFAULT_THRESHOLD == 5
+def test_the_pure_functions_have_no_default_threshold(sample_frame, sample_year, instrument):
+    """The threshold is read from the settings in one place and handed down: no function
+    of the pure core can silently fall back on 5."""
+    from brukerplan.reports import document
+
+    functions = [
+        suppression.apply,
+        document.build_report,
+        document.comparison_document,
+        document.table_document,
+        secondary.hidden_cells,
+        secondary.hidden_quantities,
+        secondary.reveals,
+        secondary.gauss_suppression,
+    ]
+    for function in functions:
+        parameter = inspect.signature(function).parameters["threshold"]
+        assert parameter.default is inspect.Parameter.empty, function.__qualname__
+    assert not hasattr(suppression, "DEFAULT_THRESHOLD")
+    with pytest.raises(TypeError, match="threshold"):
+        suppression.apply(Count(3))
+    with pytest.raises(TypeError, match="threshold"):
+        document.build_report(NATIONAL, sample_year, sample_frame, instrument)
+    with pytest.raises(TypeError, match="threshold"):
+        secondary.gauss_suppression([1], [1], [True])
+    table = compute(Context(adult_persons(sample_frame, instrument), instrument), ["kategorier"])
+    with pytest.raises(TypeError, match="threshold"):
+        document.table_document(table["kategorier"])
+
+
+@pytest.mark.parametrize("threshold", [0, -5, 2.5, True, "5", None])
+def test_a_document_is_made_under_a_positive_whole_threshold_only(
+    threshold, sample_frame, sample_year, instrument
+):
+    with pytest.raises(ValueError, match="threshold"):
+        build_report(NATIONAL, sample_year, sample_frame, instrument, threshold)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
@@ -126,7 +164,7 @@ def test_persons_and_registrations_follow_the_count_rule(
     make_frame, sample_rows, sample_year, instrument
 ):
     adults = [r for r in sample_rows if r["registrering_id"] in {"S7-000000", "S7-000001"}]
-    document = build_report(NATIONAL, sample_year, make_frame(adults), instrument)
+    document = build_report(NATIONAL, sample_year, make_frame(adults), instrument, threshold=5)
     assert document["persons"] is None and document["registrations"] is None
     assert document["tables"]["kategorier"]["rows"][-1]["values"] == {
         "antall": None,
@@ -170,7 +208,7 @@ def assert_rule_holds(cell, value, threshold):
 
 @given(cell=cells, threshold=st.integers(min_value=1, max_value=12))
 def test_no_shown_value_comes_from_a_small_group(cell, threshold):
-    assert_rule_holds(cell, apply(cell, threshold), threshold)
+    assert_rule_holds(cell, suppression.apply(cell, threshold), threshold)
 
 
 @given(cell=cells)
@@ -207,7 +245,7 @@ def test_no_cell_of_a_report_on_a_small_random_frame_reveals_a_small_group(
         Context(persons, instrument, minors=minor_persons(frame, instrument), year=sample_year)
     )
     hidden = secondary.hidden_cells(typed, persons, 5)
-    document = build_report(NATIONAL, sample_year, frame, instrument)
+    document = build_report(NATIONAL, sample_year, frame, instrument, threshold=5)
     assert document["persons"] is None or document["persons"] not in range(1, 5)
     for table_id, table in typed.items():
         assert document["tables"][table_id] == table_document(table, 5, hidden)

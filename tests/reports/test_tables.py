@@ -64,7 +64,7 @@ AREAS = [
 
 @pytest.fixture(scope="module")
 def document(sample_frame, sample_year, instrument):
-    return build_report(NATIONAL, sample_year, sample_frame, instrument)
+    return build_report(NATIONAL, sample_year, sample_frame, instrument, threshold=5)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,7 @@ def test_the_document_has_the_keys_of_the_spec_in_order(document, sample_year):
         "scope",
         "year",
         "instrument_version",
+        "threshold",
         "persons",
         "registrations",
         "tables",
@@ -88,6 +89,7 @@ def test_the_document_has_the_keys_of_the_spec_in_order(document, sample_year):
     assert document["scope"] == {"type": "national", "code": None, "name": "Hele landet"}
     assert document["year"] == sample_year
     assert document["instrument_version"] == "2026.1"
+    assert document["threshold"] == 5
     for table_id, data in document["tables"].items():
         assert list(data) == ["title", "columns", "rows"], table_id
         assert data["title"]
@@ -95,6 +97,54 @@ def test_the_document_has_the_keys_of_the_spec_in_order(document, sample_year):
             assert list(column) == ["key", "label"]
         for row in data["rows"]:
             assert list(row) == ["key", "label", "values"]
+
+
+SCOPES = {
+    "national": (Scope("national", None, "Hele landet"), None),
+    "region": (Scope("region", "helse_vest", "Helse Vest"), ["46", "11", "15"]),
+    "county": (Scope("county", "46", "Vestland"), ["46"]),
+    "municipality": (Scope("municipality", "4601", "Bergen"), None),
+}
+
+
+@pytest.mark.parametrize("threshold", [1, 5, 10])
+@pytest.mark.parametrize("scope_type", list(SCOPES))
+def test_every_document_carries_the_threshold_it_was_made_with(
+    scope_type, threshold, sample_frame, sample_year, instrument
+):
+    """report-format.md, "Document": `"threshold"` at top level, after
+    `instrument_version`, for every kind of scope; comparison sections are parts of
+    their document and follow its rule (they carry none of their own)."""
+    scope, counties = SCOPES[scope_type]
+    if scope_type == "municipality":
+        frame = sample_frame.filter(pl.col("kommunenummer") == scope.code)
+    elif counties is not None:
+        frame = sample_frame.filter(pl.col("fylkesnummer").is_in(counties))
+    else:
+        frame = sample_frame
+    comparisons = {"landet": sample_frame} if scope_type != "national" else {}
+    document = build_report(
+        scope,
+        sample_year,
+        frame,
+        instrument,
+        threshold,
+        tables=["kategorier", "levekarsindeks"],
+        comparisons=comparisons,
+    )
+    keys = list(document)
+    assert keys[: keys.index("persons")] == ["scope", "year", "instrument_version", "threshold"]
+    assert document["threshold"] == threshold and type(document["threshold"]) is int
+    assert json.loads(json.dumps(document))["threshold"] == threshold
+    for section in document.get("comparisons", {}).values():
+        assert "threshold" not in section
+    # The threshold the document names is the one its numbers were suppressed with.
+    counts = [
+        row["values"]["antall"]
+        for row in document["tables"]["kategorier"]["rows"]
+        if row["values"]["antall"] is not None
+    ]
+    assert all(n == 0 or n >= threshold for n in counts)
 
 
 def test_the_document_is_plain_json(document):
@@ -287,7 +337,7 @@ def test_the_unit_type_is_that_of_the_representing_registration(
 
 
 def test_an_empty_frame_gives_zeros_and_no_shares(make_frame, instrument):
-    document = build_report(NATIONAL, 2025, make_frame([]), instrument)
+    document = build_report(NATIONAL, 2025, make_frame([]), instrument, threshold=5)
     assert document["persons"] == 0 and document["registrations"] == 0
     assert rows_of(document, "kategorier")["alle"] == {"antall": 0, "andel": None}
     assert rows_of(document, "rus_psyk_matrise") == {}
@@ -300,7 +350,7 @@ def test_an_empty_frame_gives_zeros_and_no_shares(make_frame, instrument):
 
 def test_a_frame_of_another_year_is_refused(sample_frame, sample_year, instrument):
     with pytest.raises(ValueError, match="another year"):
-        build_report(NATIONAL, sample_year + 1, sample_frame, instrument)
+        build_report(NATIONAL, sample_year + 1, sample_frame, instrument, threshold=5)
 
 
 def test_a_scope_is_checked():
@@ -339,7 +389,7 @@ def test_adding_a_table_is_adding_one_function(sample_frame, sample_year, instru
         return columns, rows
 
     try:
-        document = build_report(NATIONAL, sample_year, sample_frame, instrument)
+        document = build_report(NATIONAL, sample_year, sample_frame, instrument, threshold=5)
         assert list(document["tables"])[-1] == "test_kjonn"
         assert document["tables"]["test_kjonn"]["rows"][0]["values"]["antall"] > 0
         with pytest.raises(ValueError, match="twice"):
@@ -350,7 +400,12 @@ def test_adding_a_table_is_adding_one_function(sample_frame, sample_year, instru
 
 def test_a_report_can_be_limited_to_some_tables(sample_frame, sample_year, instrument):
     document = build_report(
-        NATIONAL, sample_year, sample_frame, instrument, tables=["nokkeltall", "kategorier"]
+        NATIONAL,
+        sample_year,
+        sample_frame,
+        instrument,
+        tables=["nokkeltall", "kategorier"],
+        threshold=5,
     )
     assert list(document["tables"]) == ["nokkeltall", "kategorier"]
 

@@ -66,6 +66,42 @@ def test_a_municipality_with_fewer_than_five_persons_gets_no_report(imported):
         report("--scope", "municipality:4618", "--year", "2025")
 
 
+@pytest.mark.parametrize(
+    "scope", ["national", "county:46", "region:helse_vest", "municipality:0301"]
+)
+def test_the_json_document_carries_the_threshold_of_the_setting(
+    imported, settings, scope, tmp_path
+):
+    document = report("--scope", scope, "--year", "2025")
+    keys = list(document)
+    assert keys[: keys.index("persons")] == ["scope", "year", "instrument_version", "threshold"]
+    assert document["threshold"] == 5
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 10
+    out = tmp_path / "rapport.json"
+    call_command(
+        "report", "--scope", scope, "--year", "2025", "--out", str(out), stderr=io.StringIO()
+    )
+    document = json.loads(out.read_text())
+    assert document["threshold"] == 10
+    counts = [r["values"]["antall"] for r in document["tables"]["kategorier"]["rows"]]
+    assert all(n is None or n == 0 or n >= 10 for n in counts)
+
+
+def test_the_commands_messages_state_the_threshold_of_the_setting(imported, settings, tmp_path):
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 10
+    with pytest.raises(CommandError, match="færre enn 10 kartlagte personer"):
+        report("--scope", "municipality:4618", "--year", "2025")
+    err = io.StringIO()
+    call_command(
+        "report", "--scope", "county:46", "--year", "2025", "--all-municipalities",
+        "--out", str(tmp_path), stderr=err,
+    )  # fmt: skip
+    assert "Ingen rapport for" in err.getvalue() and "færre enn 10 kartlagte" in err.getvalue()
+    assert "færre enn 5" not in err.getvalue()
+    for path in tmp_path.glob("*.json"):
+        assert json.loads(path.read_text())["threshold"] == 10
+
+
 def test_an_unknown_scope_is_refused_with_the_forms_that_work(imported):
     with pytest.raises(CommandError, match="county:NN"):
         report("--scope", "fylke:46", "--year", "2025")

@@ -94,6 +94,36 @@ def test_a_second_municipal_report_takes_its_comparisons_from_the_store(imported
     assert document["comparisons"]["fylke"] == first["comparisons"]["fylke"]
 
 
+def test_a_changed_threshold_gives_fresh_comparisons(imported, settings, monkeypatch):
+    """The sections are kept under the threshold they were made with: a report made
+    under another one computes its own instead of taking numbers hidden by another rule."""
+    bergen = resolve_scope("municipality:4601", YEAR)
+    first = report_document(bergen, YEAR)
+    assert first["threshold"] == 5
+    from brukerplan.reports import document as document_module
+
+    made = []
+    real = document_module.comparison_document
+
+    def spied(label, persons, instrument, year, threshold):
+        made.append((label, threshold))
+        return real(label, persons, instrument, year, threshold)
+
+    monkeypatch.setattr(document_module, "comparison_document", spied)
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 10
+    second = report_document(bergen, YEAR)
+    assert second["threshold"] == 10
+    assert {threshold for _, threshold in made} == {10} and len(made) == len(first["comparisons"])
+    for section in second["comparisons"].values():
+        counts = [r["values"]["antall"] for r in section["tables"]["kategorier"]["rows"]]
+        assert all(n is None or n == 0 or n >= 10 for n in counts)
+    # And back: the sections of 5 are still kept, under 5.
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 5
+    made.clear()
+    assert report_document(bergen, YEAR)["comparisons"] == first["comparisons"]
+    assert made == []
+
+
 def test_a_changed_registration_gives_fresh_comparisons(imported):
     bergen = resolve_scope("municipality:4601", YEAR)
     before = report_document(bergen, YEAR)["comparisons"]["landet"]["persons"]

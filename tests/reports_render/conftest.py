@@ -43,6 +43,6 @@ def real_documents(read_rows, make_frame) -> dict:
         ),
     }
     return {
-        key: document_module.build_report(scope, year, frame, instrument)
+        key: document_module.build_report(scope, year, frame, instrument, 5)
         for key, (scope, frame) in scopes.items()
     }

@@ -118,6 +118,7 @@ def hand_document() -> dict:
         "scope": {"type": "municipality", "code": "9999", "name": "Prøvekommune"},
         "year": 2025,
         "instrument_version": "2026.1",
+        "threshold": 5,
         "persons": 1425,
         "registrations": 1490,
         "tables": {

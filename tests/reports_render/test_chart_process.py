@@ -151,7 +151,12 @@ def test_a_figure_sent_to_the_helper_comes_back_as_the_chart_made_here(helper, d
     from brukerplan.reports.render import charts
     from brukerplan.reports.render.common import figures, instrument_for
 
-    figure = figures("kategorier", document["tables"]["kategorier"], instrument_for(document))[0]
+    figure = figures(
+        "kategorier",
+        document["tables"]["kategorier"],
+        instrument_for(document),
+        threshold=document["threshold"],
+    )[0]
     chart_images._CACHE.clear()
     pending = chart_images.PendingSvg.of_figure(figure)
     made = pending.result()
@@ -168,7 +173,12 @@ def test_a_figure_the_helper_cannot_have_is_made_here():
 
     chart_process.stop()
     document = hand_document()
-    figure = figures("kategorier", document["tables"]["kategorier"], instrument_for(document))[0]
+    figure = figures(
+        "kategorier",
+        document["tables"]["kategorier"],
+        instrument_for(document),
+        threshold=document["threshold"],
+    )[0]
     chart_images._CACHE.clear()
     pending = chart_images.PendingSvg.of_figure(figure, titled=True)
     assert pending._future is None

@@ -5,7 +5,9 @@ from brukerplan.reports.render.common import COLOURS, figure_values, figures
 
 
 def test_the_areas_chart_has_a_stacked_bar_per_area_and_main_group(document):
-    chart = charts.chart_for("levekarsomrader", document["tables"]["levekarsomrader"])
+    chart = charts.chart_for(
+        "levekarsomrader", document["tables"]["levekarsomrader"], threshold=document["threshold"]
+    )
     spec = json.loads(charts.to_vega_lite_json(chart))
     assert len(spec["hconcat"]) == 2
     first = spec["hconcat"][0]["layer"][0]
@@ -20,7 +22,7 @@ def test_the_areas_chart_has_a_stacked_bar_per_area_and_main_group(document):
 
 def test_a_suppressed_cell_is_left_out_of_the_chart_and_named_in_its_note(document):
     table = document["tables"]["levekarsomrader"]
-    chart = charts.chart_for("levekarsomrader", table)
+    chart = charts.chart_for("levekarsomrader", table, threshold=document["threshold"])
     spec = json.loads(charts.to_vega_lite_json(chart))
     data = spec["datasets"]  # each panel's data by name, at the top level
     points = [p for panel in spec["hconcat"] for p in data[panel["data"]["name"]]]
@@ -35,7 +37,11 @@ def test_a_suppressed_cell_is_left_out_of_the_chart_and_named_in_its_note(docume
 
 
 def test_the_index_group_chart_uses_the_same_four_colours(document):
-    (figure,) = figures("levekarsindeks_grupper", document["tables"]["levekarsindeks_grupper"])
+    (figure,) = figures(
+        "levekarsindeks_grupper",
+        document["tables"]["levekarsindeks_grupper"],
+        threshold=document["threshold"],
+    )
     assert [s.colour for s in figure.panels[0].series] == [
         COLOURS["gronn"],
         COLOURS["gul"],
@@ -46,7 +52,7 @@ def test_the_index_group_chart_uses_the_same_four_colours(document):
 
 def test_a_figure_carries_exactly_the_documents_numbers(document):
     table = document["tables"]["levekarsindeks_grupper"]
-    (figure,) = figures("levekarsindeks_grupper", table)
+    (figure,) = figures("levekarsindeks_grupper", table, threshold=document["threshold"])
     plotted = figure_values(figure)
     for row in table["rows"]:
         for key, value in row["values"].items():
@@ -54,11 +60,16 @@ def test_a_figure_carries_exactly_the_documents_numbers(document):
 
 
 def test_a_table_without_a_figure_has_no_chart(document):
-    assert charts.chart_for("levekarsindeks", document["tables"]["levekarsindeks"]) is None
+    assert (
+        charts.chart_for(
+            "levekarsindeks", document["tables"]["levekarsindeks"], threshold=document["threshold"]
+        )
+        is None
+    )
 
 
 def test_the_key_figures_become_one_chart_per_part(document):
-    found = figures("nokkeltall", document["tables"]["nokkeltall"])
+    found = figures("nokkeltall", document["tables"]["nokkeltall"], threshold=document["threshold"])
     keys = [f.key for f in found]
     assert "nokkeltall.kjonn" in keys and "nokkeltall.tjenester.nav" in keys
     overdose = next(f for f in found if f.key == "nokkeltall.overdose")
@@ -68,7 +79,11 @@ def test_the_key_figures_become_one_chart_per_part(document):
 
 
 def test_a_chart_becomes_svg_and_png_without_a_browser(document):
-    chart = charts.chart_for("levekarsindeks_grupper", document["tables"]["levekarsindeks_grupper"])
+    chart = charts.chart_for(
+        "levekarsindeks_grupper",
+        document["tables"]["levekarsindeks_grupper"],
+        threshold=document["threshold"],
+    )
     svg = charts.to_svg(chart)
     assert svg.startswith("<svg") and "Mildere psykiske problemer" in svg
     assert charts.to_svg(chart) is svg  # made once, then cached
@@ -85,9 +100,15 @@ def test_every_chart_of_a_document_is_valid_vega_lite(document):
         spec
         for table_id, table in document["tables"].items()
         for titled in (True, False)
-        for _, spec in charts.charts_for(table_id, table, titled=titled)
+        for _, spec in charts.charts_for(
+            table_id, table, titled=titled, threshold=document["threshold"]
+        )
     ]
-    specs.append(charts.chart_for("nokkeltall", document["tables"]["nokkeltall"]))
+    specs.append(
+        charts.chart_for(
+            "nokkeltall", document["tables"]["nokkeltall"], threshold=document["threshold"]
+        )
+    )
     assert len(specs) > 20
     for spec in specs:
         TopLevelSpec.validate(spec)
@@ -96,7 +117,11 @@ def test_every_chart_of_a_document_is_valid_vega_lite(document):
 def test_a_figure_survives_the_trip_to_the_chart_helper_unchanged(document):
     from brukerplan.reports.render.common import figure_as_dict, figure_from_dict
 
-    found = [f for t in document["tables"] for f in figures(t, document["tables"][t])]
+    found = [
+        f
+        for t in document["tables"]
+        for f in figures(t, document["tables"][t], threshold=document["threshold"])
+    ]
     assert found
     for figure in found:
         data = json.loads(json.dumps(figure_as_dict(figure)))

@@ -12,7 +12,7 @@ from render_helpers import slide_texts
 from brukerplan.reports import views
 from brukerplan.reports.render import common, pdf, pptx, xlsx
 
-TEXT = common.EMPTY_FIGURE_TEXT
+TEXT = common.empty_figure_text(hand_document()["threshold"])
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def hidden_categories() -> dict:
 
 
 def kategorier_figure(document: dict) -> common.Figure:
-    (figure,) = common.figures("kategorier", document["tables"]["kategorier"])
+    (figure,) = common.figures(
+        "kategorier", document["tables"]["kategorier"], threshold=document["threshold"]
+    )
     return figure
 
 
@@ -91,13 +93,15 @@ def test_a_main_group_with_every_area_hidden_gets_no_empty_panel_but_one_line_in
     hidden_psykisk_areas,
 ):
     table = hidden_psykisk_areas["tables"]["levekarsomrader"]
-    (figure,) = common.figures("levekarsomrader", table)
+    (figure,) = common.figures("levekarsomrader", table, threshold=5)
     assert [p.key for p in figure.panels] == ["rus"]
     label = next(c["label"] for c in table["columns"] if c["key"] == "psykisk")
     # Named once, not cell by cell; the other group's hidden cells are named as before.
     assert [h for h in figure.hidden if h.startswith(label)] == [f"{label}: alle tallene"]
     assert not figure.empty
-    (full,) = common.figures("levekarsomrader", hand_document()["tables"]["levekarsomrader"])
+    (full,) = common.figures(
+        "levekarsomrader", hand_document()["tables"]["levekarsomrader"], threshold=5
+    )
     assert [p.key for p in full.panels] == ["rus", "psykisk"]
     assert [h for h in figure.hidden if not h.startswith(label)] == list(full.hidden)
 
@@ -105,7 +109,9 @@ def test_a_main_group_with_every_area_hidden_gets_no_empty_panel_but_one_line_in
 def test_the_pdf_draws_the_areas_of_the_group_it_can_show(hidden_psykisk_areas):
     from brukerplan.reports.render import charts
 
-    (figure,) = common.figures("levekarsomrader", hidden_psykisk_areas["tables"]["levekarsomrader"])
+    (figure,) = common.figures(
+        "levekarsomrader", hidden_psykisk_areas["tables"]["levekarsomrader"], threshold=5
+    )
     spec = charts.figure_chart(figure, titled=False)
     assert "hconcat" not in spec  # one panel, not two side by side
     shown = pdf.page(hidden_psykisk_areas)

@@ -19,7 +19,9 @@ from render_helpers import (
 )
 
 from brukerplan.reports.render import pdf, pptx, xlsx
-from brukerplan.reports.render.common import DASH, HIDDEN_NOTE
+from brukerplan.reports.render.common import DASH, hidden_note
+
+HIDDEN_NOTE = hidden_note(hand_document()["threshold"])
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,15 @@ from brukerplan.reports.render import pptx
 from brukerplan.reports.render.common import (
     COUNT,
     DASH,
-    HIDDEN_NOTE,
     PERCENT,
     Cell,
     format_number,
+    hidden_note,
     nokkeltall_parts,
     short_label,
 )
+
+HIDDEN_NOTE = hidden_note(5)  # the hand-written document's threshold
 
 
 def comparison_value(document: dict, name: str, table_id: str, row_key: str, column: str):

@@ -30,7 +30,7 @@ def test_the_deck_of_a_real_document_plots_its_numbers(real_documents, scope):
     deck = pptx.render_pptx(document)
     charts = charts_of(deck)
     for table_id, table in document["tables"].items():
-        for figure in figures(table_id, table):
+        for figure in figures(table_id, table, threshold=document["threshold"]):
             expected = figure_values(figure)
             for panel in figure.panels:
                 name = f"Diagram {figure.key}" + (f" {panel.key}" if panel.key else "")

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pptx import Presentation
 
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
@@ -234,6 +235,41 @@ def test_a_changed_registration_gives_a_new_report(world, imported):
     one.status = Registration.Status.SUBMITTED
     one.save()
     assert registrations() == before
+
+
+def test_a_changed_threshold_gives_new_pages_and_files_in_its_own_words(world, imported, settings):
+    """The cache keys carry the threshold, and the page and every download word the rule
+    from the document's threshold: none states the default's rule under another."""
+    client = client_for(world.users["contact"])
+    url = dashboard_url("municipality-4601", imported)
+    assert 'title="Skjult: færre enn 5 personer"' in client.get(url).content.decode()
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 10
+    page = client.get(url).content.decode()
+    assert 'title="Skjult: færre enn 10 personer"' in page
+    assert "færre enn 5" not in page and "1 til 4" not in page
+    deck = client.get(reverse("reports:download", args=["municipality-4601", imported, "pptx"]))
+    text = " ".join(
+        shape.text_frame.text
+        for slide in Presentation(io.BytesIO(deck.content)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "færre enn 10 personer" in text and "Tall fra 1 til 9 vises ikke." in text
+    assert "færre enn 5" not in text and "1 til 4" not in text
+    pdf = client.get(reverse("reports:download", args=["municipality-4601", imported, "pdf"]))
+    chart_process.stop()
+    text = " ".join(pdf_text(pdf.content).replace("\xa0", " ").split())
+    assert "færre enn 10 personer" in text and "Antall fra 1 til 9" in text
+    assert "færre enn 5" not in text and "1 til 4" not in text
+
+
+def test_a_municipality_with_too_few_persons_for_another_threshold_says_which(
+    world, imported, settings
+):
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 200
+    page = client_for(world.users["contact"]).get(dashboard_url("municipality-4601", imported))
+    text = page.content.decode()
+    assert "Det lages ingen rapport for Bergen" in text and "færre enn 200" in text
 
 
 def test_a_year_the_municipality_register_does_not_know_is_not_found(world):

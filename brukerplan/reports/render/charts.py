@@ -225,24 +225,35 @@ def figure_chart(figure: Figure, *, titled: bool = True) -> dict:
 
 
 def charts_for(
-    table_id: str, table: dict, instrument=None, main_group: str | None = None, titled=True
+    table_id: str,
+    table: dict,
+    instrument=None,
+    main_group: str | None = None,
+    titled=True,
+    *,
+    threshold: int,
 ) -> list[tuple[Figure, dict]]:
-    """Every chart of a table, with the figure it shows."""
+    """Every chart of a table, with the figure it shows (`threshold`: the document's)."""
     return [
         (figure, figure_chart(figure, titled=titled))
-        for figure in figures(table_id, table, instrument, main_group)
+        for figure in figures(table_id, table, instrument, main_group, threshold=threshold)
     ]
 
 
 def chart_for(
-    table_id: str, table: dict, instrument=None, main_group: str | None = None
+    table_id: str,
+    table: dict,
+    instrument=None,
+    main_group: str | None = None,
+    *,
+    threshold: int,
 ) -> dict | None:
     """The chart of a table, or None when the table is shown as a table only.
 
     A table with several figures (`nokkeltall`: one per part) gives them one
-    below the other.
+    below the other. `threshold`: the document's, which the notes state.
     """
-    found = figures(table_id, table, instrument, main_group)
+    found = figures(table_id, table, instrument, main_group, threshold=threshold)
     if not found:
         return None
     if len(found) == 1:

@@ -51,15 +51,52 @@ MAIN_GROUPS: tuple[str, ...] = ("rus", "psykisk")
 # --- suppressed cells ------------------------------------------------------
 
 DASH = "–"
-HIDDEN_NOTE = "Skjult: færre enn 5 personer"
 NOT_APPLICABLE = "i.a."
-EMPTY_FIGURE_TEXT = "Figuren vises ikke: alle tallene i den gjelder færre enn 5 personer."
 NOT_APPLICABLE_NOTE = "i.a.: ikke aktuelt – spørsmålet stilles bare om mottakere med rusproblemer"
-SMALL_NUMBERS_TEXT = (
-    "Ingen tall i rapporten lar en leser lære noe om en gruppe på færre enn 5 personer. "
-    "Antall fra 1 til 4, og andeler, gjennomsnitt og standardavvik regnet av færre enn "
-    f"5 personer, er skjult og vist som «{DASH}». Null vises."
-)
+
+# The rule in words is the document's own: its "threshold" (report-format.md, "Small
+# numbers"), never a number written here nor a setting (a rendering made under another
+# threshold would state the wrong rule).
+
+
+def threshold_of(document: dict) -> int:
+    """The small-number threshold the document was made under (its `"threshold"`)."""
+    threshold = document.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValueError(f"the document carries no small-number threshold: {threshold!r}")
+    return threshold
+
+
+def hidden_note(threshold: int) -> str:
+    """What a dash (or an empty grey cell) means."""
+    return f"Skjult: færre enn {threshold} personer"
+
+
+def hidden_counts_note(threshold: int) -> str:
+    """The counts that are never shown (the slides' first footnote)."""
+    if threshold <= 1:
+        return "Ingen tall er skjult."
+    if threshold == 2:
+        return "Tallet 1 vises ikke."
+    return f"Tall fra 1 til {threshold - 1} vises ikke."
+
+
+def empty_figure_text(threshold: int) -> str:
+    """What stands in place of a figure whose every number is hidden."""
+    return f"Figuren vises ikke: alle tallene i den gjelder færre enn {threshold} personer."
+
+
+def small_numbers_text(threshold: int) -> str:
+    """The rule as the report's front matter states it."""
+    if threshold <= 1:
+        return "Rapporten skjuler ingen små tall (terskelen for små tall er 1)."
+    counts = "Antallet 1" if threshold == 2 else f"Antall fra 1 til {threshold - 1}"
+    return (
+        "Ingen tall i rapporten lar en leser lære noe om en gruppe på færre enn "
+        f"{threshold} personer. {counts}, og andeler, gjennomsnitt og standardavvik regnet "
+        f"av færre enn {threshold} personer, er skjult og vist som «{DASH}». Null vises."
+    )
+
 
 # Cells that are null because the question is not asked of the group (the spec
 # says so), not because they are suppressed.
@@ -469,12 +506,20 @@ class Figure:
     unit: str  # percent | count
     panels: tuple[Panel, ...]
     hidden: tuple[str, ...] = field(default=())  # "category – series" of suppressed cells
+    # The document's small-number threshold, which the notes state.
+    threshold: int = field(kw_only=True)
 
     @property
     def note(self) -> str:
         if not self.hidden:
             return ""
-        return f"Ikke vist ({HIDDEN_NOTE[0].lower() + HIDDEN_NOTE[1:]}): " + "; ".join(self.hidden)
+        note = hidden_note(self.threshold)
+        return f"Ikke vist ({note[0].lower() + note[1:]}): " + "; ".join(self.hidden)
+
+    @property
+    def empty_note(self) -> str:
+        """What stands in place of the figure when it is `empty`."""
+        return empty_figure_text(self.threshold)
 
     @property
     def empty(self) -> bool:
@@ -521,7 +566,7 @@ def _area_label(instrument, area: str, fallback: str) -> str:
         return fallback
 
 
-def _levekarsomrader(table: dict, instrument, main_group) -> list[Figure]:
+def _levekarsomrader(table: dict, instrument, main_group, threshold: int) -> list[Figure]:
     cells: dict[tuple[str, str], dict] = {}
     areas: list[str] = []
     labels: dict[str, str] = {}
@@ -564,11 +609,12 @@ def _levekarsomrader(table: dict, instrument, main_group) -> list[Figure]:
             PERCENT,
             tuple(panels),
             tuple(hidden),
+            threshold=threshold,
         )
     ]
 
 
-def _levekarsindeks_grupper(table, instrument, main_group) -> list[Figure]:
+def _levekarsindeks_grupper(table, instrument, main_group, threshold: int) -> list[Figure]:
     rows = rows_for("levekarsindeks_grupper", table, instrument, main_group)
     colours = [c for c in table["columns"] if c["key"] in COLOURS]
     hidden = []
@@ -591,11 +637,12 @@ def _levekarsindeks_grupper(table, instrument, main_group) -> list[Figure]:
             PERCENT,
             (panel,),
             tuple(hidden),
+            threshold=threshold,
         )
     ]
 
 
-def _kategorier(table, instrument, main_group) -> list[Figure]:
+def _kategorier(table, instrument, main_group, threshold: int) -> list[Figure]:
     series, hidden, categories = [], [], []
     by_key = {r["key"]: r for r in table["rows"]}
     groups = [g for g in instrument.main_groups if main_group in (None, g)]
@@ -622,6 +669,7 @@ def _kategorier(table, instrument, main_group) -> list[Figure]:
             COUNT,
             (panel,),
             tuple(hidden),
+            threshold=threshold,
         )
     ]
 
@@ -676,7 +724,7 @@ def short_label(label: str, part_title: str) -> str:
     return label
 
 
-def _nokkeltall(table, instrument, main_group) -> list[Figure]:
+def _nokkeltall(table, instrument, main_group, threshold: int) -> list[Figure]:
     groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
     figures = []
     for key, title, rows in nokkeltall_parts(table):
@@ -708,6 +756,7 @@ def _nokkeltall(table, instrument, main_group) -> list[Figure]:
                 PERCENT,
                 (panel,),
                 tuple(hidden),
+                threshold=threshold,
             )
         )
     return figures
@@ -722,13 +771,19 @@ _FIGURES = {
 
 
 def figures(
-    table_id: str, table: dict, instrument=None, main_group: str | None = None
+    table_id: str,
+    table: dict,
+    instrument=None,
+    main_group: str | None = None,
+    *,
+    threshold: int,
 ) -> list[Figure]:
-    """The figures of a table (none when it is shown as a table only)."""
+    """The figures of a table (none when it is shown as a table only). `threshold`: the
+    document's (`threshold_of`), which their notes state."""
     build = _FIGURES.get(table_id)
     if build is None or not table.get("rows"):
         return []
-    return build(table, instrument or definition.current(), main_group)
+    return build(table, instrument or definition.current(), main_group, threshold)
 
 
 def figure_values(figure: Figure) -> dict[tuple[str | None, str, str], float | int | None]:
@@ -784,12 +839,13 @@ def _value_cell(table_id: str, row_key: str, column_key: str, value: Any) -> Cel
     return Cell(text, kind, key=(row_key, column_key))
 
 
-def table_notes(body: Iterable[DisplayRow]) -> tuple[str, ...]:
-    """The notes under a shown table: what its dashes and blanks mean, when it has them."""
+def table_notes(body: Iterable[DisplayRow], threshold: int) -> tuple[str, ...]:
+    """The notes under a shown table: what its dashes and blanks mean, when it has them
+    (`threshold`: the document's)."""
     kinds = {c.kind for r in body for c in r.cells}
     notes = []
     if "hidden" in kinds:
-        notes.append(f"{DASH} {HIDDEN_NOTE}")
+        notes.append(f"{DASH} {hidden_note(threshold)}")
     if "na" in kinds:
         notes.append(NOT_APPLICABLE_NOTE)
     return tuple(notes)
@@ -858,7 +914,7 @@ def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTa
         table["title"],
         (tuple(top), tuple(second)),
         tuple(body),
-        table_notes(body),
+        table_notes(body, threshold_of(document)),
     )
 
 
@@ -905,7 +961,13 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
                     )
                 )
             )
-    return DisplayTable("rus_psyk_matrise", table["title"], header, tuple(body), table_notes(body))
+    return DisplayTable(
+        "rus_psyk_matrise",
+        table["title"],
+        header,
+        tuple(body),
+        table_notes(body, threshold_of(document)),
+    )
 
 
 def comparison_display_table(table_id: str, document: dict, instrument=None) -> DisplayTable | None:
@@ -1004,5 +1066,10 @@ def _generic_table(table_id, table, document, instrument, main_group) -> Display
     if info.denominator == "row" and sizes:
         n_line = "N er antall kartlagte i gruppen (se tabellen over kategorier)."
     return DisplayTable(
-        table_id, table["title"], (tuple(header),), tuple(body), table_notes(body), n_line
+        table_id,
+        table["title"],
+        (tuple(header),),
+        tuple(body),
+        table_notes(body, threshold_of(document)),
+        n_line,
     )

@@ -23,11 +23,9 @@ from brukerplan.reports.render.common import (
     COLOUR_LABELS,
     COLOURS,
     COUNT,
-    EMPTY_FIGURE_TEXT,
     GROUP_LABELS,
     MAIN_GROUPS,
     SECTIONS,
-    SMALL_NUMBERS_TEXT,
     TABLES,
     DisplayTable,
     comparison_display_table,
@@ -39,7 +37,9 @@ from brukerplan.reports.render.common import (
     n_text,
     ordered_table_ids,
     scope_name,
+    small_numbers_text,
     table_info,
+    threshold_of,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -247,6 +247,7 @@ def _css_string(text: str) -> str:
 
 def _page_context(document: dict, chart_set: str, table_set: str | None):
     instrument = instrument_for(document)
+    threshold = threshold_of(document)
     sizes = group_sizes(document)
     tables = document.get("tables", {})
     table_ids = shown_table_ids(document, table_set)
@@ -257,7 +258,7 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
     svg_by_key: dict[str, PendingSvg | None] = {}
     if chart_set != "none":
         for table_id in table_ids:
-            for figure in figures(table_id, tables[table_id], instrument):
+            for figure in figures(table_id, tables[table_id], instrument, threshold=threshold):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
                     # Built (Altair) and converted by the chart helper when one runs.
                     pending = None if figure.empty else PendingSvg.of_figure(figure, titled=False)
@@ -271,7 +272,7 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         info = table_info(table_id, table)
         shown = display_table(table_id, table, document, instrument)
         figs = []
-        for figure in figures(table_id, table, instrument):
+        for figure in figures(table_id, table, instrument, threshold=threshold):
             if figure.key not in svg_by_key:
                 continue
             figure_number += 1
@@ -286,7 +287,7 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
                     "title": figure.title,
                     "n": _figure_n(figure, sizes),
                     "src": src,
-                    "note": figure.note if src else EMPTY_FIGURE_TEXT,
+                    "note": figure.note if src else figure.empty_note,
                 }
             )
         compared = comparison_display_table(table_id, document, instrument)
@@ -361,7 +362,7 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         "registrations": format_number(document.get("registrations"), COUNT),
         "instrument_version": document.get("instrument_version", ""),
         "group_figures": group_figures,
-        "small_numbers": SMALL_NUMBERS_TEXT,
+        "small_numbers": small_numbers_text(threshold),
         "colour_legend": colour_legend,
         "sections": sections,
         "levekar_help": levekar.help,

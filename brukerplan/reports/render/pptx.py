@@ -24,9 +24,7 @@ from pptx.util import Emu, Inches, Pt
 from brukerplan.reports.render.common import (
     COUNT,
     DASH,
-    EMPTY_FIGURE_TEXT,
     GROUP_LABELS,
-    HIDDEN_NOTE,
     MAIN_GROUPS,
     PERCENT,
     DisplayRow,
@@ -41,6 +39,8 @@ from brukerplan.reports.render.common import (
     figures,
     format_number,
     group_sizes,
+    hidden_counts_note,
+    hidden_note,
     instrument_for,
     is_category_table,
     n_text,
@@ -49,6 +49,7 @@ from brukerplan.reports.render.common import (
     scope_name,
     table_info,
     table_notes,
+    threshold_of,
 )
 
 SLIDE_WIDTH = Inches(13.333)
@@ -156,7 +157,7 @@ def _chart_slide(prs, figure: Figure, n_line: str) -> None:
     height = SLIDE_HEIGHT - top - Inches(1.05)
     if figure.empty:
         box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(1))
-        box.text_frame.text = EMPTY_FIGURE_TEXT
+        box.text_frame.text = figure.empty_note
         box.text_frame.paragraphs[0].runs[0].font.size = Pt(20)
         _footnote(slide, [n_line])
         return
@@ -312,7 +313,8 @@ def _one_group(
     if not any(c.key is not None for row in body for c in row.cells):
         return None
     header = tuple(_without_columns(row, dropped) for row in shown.header)
-    return replace(shown, header=header, body=tuple(body), notes=table_notes(body))
+    notes = table_notes(body, threshold_of(document))
+    return replace(shown, header=header, body=tuple(body), notes=notes)
 
 
 def comparison_table(
@@ -461,6 +463,7 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
     if main_group not in (None, *MAIN_GROUPS):
         raise ValueError(f"unknown main group {main_group!r}")
     instrument = instrument_for(document)
+    threshold = threshold_of(document)
     sizes = group_sizes(document)
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
@@ -474,13 +477,13 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         f"Mottakere med {who[0].lower() + who[1:]}\n"
         f"{format_number(persons, COUNT)} kartlagte personer, 18 år og eldre"
     )
-    _footnote(slide, [f"{DASH} {HIDDEN_NOTE}. Tall fra 1 til 4 vises ikke."])
+    _footnote(slide, [f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}"])
 
     tables = document.get("tables", {})
     for table_id in ordered_table_ids(document):
         table = tables[table_id]
         n_line = _n_line(table_id, sizes, main_group)
-        found = figures(table_id, table, instrument, main_group)
+        found = figures(table_id, table, instrument, main_group, threshold=threshold)
         for figure in found:
             _chart_slide(prs, figure, n_line)
         shown = None

@@ -18,22 +18,22 @@ import xlsxwriter
 from brukerplan.reports.render.common import (
     AGE,
     COUNT,
-    EMPTY_FIGURE_TEXT,
-    HIDDEN_NOTE,
     MEAN,
     NOT_APPLICABLE_NOTE,
     PERCENT,
-    SMALL_NUMBERS_TEXT,
     Figure,
     column_kind,
     compared_table,
     figures,
     group_sizes,
+    hidden_note,
     instrument_for,
     not_applicable,
     ordered_table_ids,
     scope_name,
+    small_numbers_text,
     table_info,
+    threshold_of,
 )
 
 HEADER_ROW = 3  # 0-based row of the column headings on a table sheet
@@ -106,6 +106,7 @@ def _export_rows(document: dict) -> tuple[list[str], Iterable[dict]]:
 
 def _front(book, document: dict, names: dict, fmt: dict) -> None:
     sheet = book.add_worksheet(FRONT_SHEET)
+    threshold = threshold_of(document)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 70)
     scope = document.get("scope") or {}
@@ -125,14 +126,15 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
         sheet.write(r, 0, label, fmt["bold"])
         if value is None:
             sheet.write_blank(r, 1, None, fmt["hidden"])
-            sheet.write_comment(r, 1, HIDDEN_NOTE)
+            sheet.write_comment(r, 1, hidden_note(threshold))
         elif isinstance(value, int | float):
             sheet.write_number(r, 1, value, fmt[COUNT] if label != "År" else None)
         else:
             sheet.write_string(r, 1, str(value))
     r = len(rows) + 3
     sheet.write(r, 0, "Små tall", fmt["bold"])
-    sheet.write(r, 1, SMALL_NUMBERS_TEXT + " I regnearket er skjulte celler tomme.", fmt["wrap"])
+    text = small_numbers_text(threshold) + " I regnearket er skjulte celler tomme."
+    sheet.write(r, 1, text, fmt["wrap"])
     sheet.set_row(r, 60)
     sheet.write(r + 2, 0, "Prosent", fmt["bold"])
     sheet.write(
@@ -156,6 +158,7 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     # With comparisons (county, nation, size class) their numbers stand beside the scope's.
     table = compared_table(table_id, document) or document["tables"][table_id]
     sheet = book.add_worksheet(name)
+    threshold = threshold_of(document)
     sheet.write(0, 0, table["title"], fmt["title"])
     info = table_info(table_id, table)
     sizes = group_sizes(document)
@@ -187,7 +190,7 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
                     sheet.write_comment(r, c, NOT_APPLICABLE_NOTE)
                 else:
                     hidden = True
-                    sheet.write_comment(r, c, HIDDEN_NOTE)
+                    sheet.write_comment(r, c, hidden_note(threshold))
             else:
                 kind = column_kind(table_id, column["key"])
                 sheet.write_number(r, c, value, fmt[kind])
@@ -195,7 +198,7 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     last = HEADER_ROW + len(table["rows"])
     notes = []
     if hidden:
-        notes.append(f"Tomme grå celler: {HIDDEN_NOTE}.")
+        notes.append(f"Tomme grå celler: {hidden_note(threshold)}.")
     if applicable_missing:
         notes.append(NOT_APPLICABLE_NOTE)
     for i, text in enumerate(notes):
@@ -209,7 +212,7 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     # Charts to the right of the table; their data blocks below it.
     chart_at = [HEADER_ROW, key_col + 2]
     data_row = last + 2 + len(notes) + 2
-    for figure in figures(table_id, document["tables"][table_id], instrument):
+    for figure in figures(table_id, document["tables"][table_id], instrument, threshold=threshold):
         data_row = _chart(book, sheet, name, figure, data_row, chart_at, fmt)
 
 
@@ -217,7 +220,7 @@ def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt
     """A native chart over a data block of the figure (the document's numbers, as placed
     in the chart), written from `row` in column A. Returns the next free row."""
     if figure.empty:
-        sheet.write(row, 0, f"{figure.title}: {EMPTY_FIGURE_TEXT}", fmt["note"])
+        sheet.write(row, 0, f"{figure.title}: {figure.empty_note}", fmt["note"])
         return row + 2
     quoted = "'" + name.replace("'", "''") + "'"
     col = 0

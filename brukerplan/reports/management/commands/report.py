@@ -8,7 +8,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing import get_context
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -19,6 +18,7 @@ from brukerplan.reports.data import (
     municipalities_with_registrations,
     report_document,
     resolve_scope,
+    small_number_threshold,
 )
 from brukerplan.reports.outputs import collector_paused, output, write_output
 from brukerplan.reports.render import chart_process, pdf
@@ -159,7 +159,7 @@ class Command(BaseCommand):
         if skipped:
             self.stderr.write(
                 f"Ingen rapport for {', '.join(skipped)}: færre enn "
-                f"{settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD} kartlagte personer "
+                f"{small_number_threshold()} kartlagte personer "
                 "over 18 år (personvern)."
             )
 
