@@ -31,11 +31,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "brukerplan.accounts",
     "brukerplan.instrument",
     "brukerplan.organisations",
     "brukerplan.registrations",
     "brukerplan.reports",
+    "brukerplan.contact",
+    "brukerplan.demo",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +253,9 @@ if PRODUCTION and (not SECRET_KEY or not BRUKERPLAN_PSEUDONYM_KEY):
     raise ImproperlyConfigured(
         "BRUKERPLAN_ENV=production needs SECRET_KEY and BRUKERPLAN_PSEUDONYM_KEY set."
     )
+
+# Background tasks (django-tasks, with django-tasks-db's database backend: SQLite and
+# PostgreSQL alike, nothing else to run but `brukerplan db_worker`, which `make run` starts
+# beside gunicorn). The worker builds the reports a closed mapping period publishes
+# (brukerplan/reports/tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", account_views.home, name="index"),
     path("konto/", include("brukerplan.accounts.urls")),
     path("", include("brukerplan.registrations.urls")),
-    path("", include("brukerplan.organisations.urls")),
+    path("", include("brukerplan.contact.urls")),
     path("rapporter/", include("brukerplan.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,7 +30,6 @@ from django.db.models import Q
 from brukerplan.accounts.models import Membership, Role
 from brukerplan.organisations.models import County, Municipality, Unit
 from brukerplan.organisations.reference import HEALTH_REGIONS
-from brukerplan.registrations.models import Registration
 
 _CACHE_ATTRIBUTE = "_brukerplan_scope"
 
@@ -123,7 +122,7 @@ def may_map_in_unit(user, unit: Unit) -> bool:
     return unit.active and unit.id in scope_of(user).unit_ids
 
 
-def may_edit_registration(user, registration: Registration) -> bool:
+def may_edit_registration(user, registration) -> bool:
     """Open, change, submit or delete one registration: its own unit's mappers only."""
     return registration.unit_id in scope_of(user).unit_ids
 

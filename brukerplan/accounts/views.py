@@ -149,7 +149,7 @@ def home(request):
     if only_place and units:
         return redirect("registrations:unit", unit_id=units[0].id)
     if only_place and municipalities:
-        return redirect("organisations:overview", code=municipalities[0].code)
+        return redirect("contact:overview", code=municipalities[0].code)
     return render(
         request,
         "accounts/home.html",

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from brukerplan.accounts.demo import DEMO_PASSWORD
+from brukerplan.demo.accounts import DEMO_PASSWORD
 from brukerplan.organisations.models import MappingPeriod
 from brukerplan.registrations.models import Registration
 

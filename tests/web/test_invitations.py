@@ -22,7 +22,7 @@ def contact(world):
 
 def _invite(contact, world, email, unit=None):
     return contact.post(
-        reverse("organisations:invite_mapper", args=["4601"]),
+        reverse("contact:invite_mapper", args=["4601"]),
         {
             "inv-unit": (unit or world.unit_b).id,
             "inv-first_name": "Ny",
@@ -159,7 +159,7 @@ def test_an_invitation_link_is_void_once_the_role_is_withdrawn(world, contact, s
     response = _invite(contact, world, "trukket@example.org")
     link = response.context["invitation_link"]
     membership = Membership.objects.get(user__username="trukket@example.org")
-    contact.post(reverse("organisations:deactivate_mapper", args=["4601", membership.id]))
+    contact.post(reverse("contact:deactivate_mapper", args=["4601", membership.id]))
     client = Client()
     assert client.get(_path(link)).status_code == 404
     response = client.post(
@@ -191,9 +191,9 @@ def test_the_contact_person_can_withdraw_an_offer_to_an_existing_account(
     world.users["analyst"].save()
     _invite(contact, world, "analyst@example.org")
     offer = Invitation.objects.get(user=world.users["analyst"])
-    page = contact.get(reverse("organisations:units", args=["4601"])).content.decode()
+    page = contact.get(reverse("contact:units", args=["4601"])).content.decode()
     assert "Invitasjoner som venter på svar" in page
-    contact.post(reverse("organisations:withdraw_invitation", args=["4601", offer.id]))
+    contact.post(reverse("contact:withdraw_invitation", args=["4601", offer.id]))
     offer.refresh_from_db()
     assert offer.withdrawn_at is not None
 
@@ -202,7 +202,7 @@ def test_a_contact_person_cannot_withdraw_another_municipalitys_invitation(world
     voss_contact = Client()
     voss_contact.force_login(world.users["contact_voss"])
     voss_contact.post(
-        reverse("organisations:invite_mapper", args=["4621"]),
+        reverse("contact:invite_mapper", args=["4621"]),
         {
             "inv-unit": world.unit_voss.id,
             "inv-first_name": "A",
@@ -213,9 +213,7 @@ def test_a_contact_person_cannot_withdraw_another_municipalitys_invitation(world
     invitation = Invitation.objects.get(user__username="voss.ny@example.org")
     bergen = Client()
     bergen.force_login(world.users["contact"])
-    response = bergen.post(
-        reverse("organisations:withdraw_invitation", args=["4601", invitation.id])
-    )
+    response = bergen.post(reverse("contact:withdraw_invitation", args=["4601", invitation.id]))
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.withdrawn_at is None

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from brukerplan.accounts.models import Membership
-from brukerplan.organisations import overview
+from brukerplan.contact import overview
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
 
@@ -63,7 +63,7 @@ def test_the_overview_counts_per_unit_and_compares_with_the_previous_mapping(
     # 12 of its own (session, user, municipality, roles, period, units, counts, persons,
     # previous year, its counts and persons, duplicates) + 3 to renew the session.
     with django_assert_max_num_queries(15):
-        response = contact.get(reverse("organisations:overview", args=["4601"]))
+        response = contact.get(reverse("contact:overview", args=["4601"]))
     page = response.content.decode()
     for registration in Registration.objects.all():
         assert registration.person_key not in page
@@ -79,7 +79,7 @@ def test_settling_a_duplicate_makes_the_chosen_registration_count(world, helpers
     group = overview.duplicate_groups(world.bergen, world.today.year)[0]
     assert [e.registrering_id for e in group.entries][0] == newer.registrering_id
     response = contact.post(
-        reverse("organisations:choose_duplicate", args=["4601"]),
+        reverse("contact:choose_duplicate", args=["4601"]),
         {"registrering_id": older.registrering_id},
     )
     assert response.status_code == 302
@@ -95,7 +95,7 @@ def test_a_contact_person_cannot_settle_another_municipalitys_duplicate(world, h
     client = Client()
     client.force_login(world.users["contact"])
     response = client.post(
-        reverse("organisations:choose_duplicate", args=["4601"]),
+        reverse("contact:choose_duplicate", args=["4601"]),
         {"registrering_id": registration.registrering_id},
     )
     assert response.status_code == 403
@@ -104,7 +104,7 @@ def test_a_contact_person_cannot_settle_another_municipalitys_duplicate(world, h
 
 def test_an_invited_mapper_sets_a_password_once_and_can_map(world, contact):
     response = contact.post(
-        reverse("organisations:invite_mapper", args=["4601"]),
+        reverse("contact:invite_mapper", args=["4601"]),
         {
             "inv-unit": world.unit_b.id,
             "inv-first_name": "Ida",
@@ -138,13 +138,13 @@ def test_a_deactivated_mapper_loses_access_at_once(world, helpers):
     contact = Client()
     contact.force_login(world.users["contact"])
     membership = Membership.objects.get(user=world.users["mapper_b"])
-    contact.post(reverse("organisations:deactivate_mapper", args=["4601", membership.id]))
+    contact.post(reverse("contact:deactivate_mapper", args=["4601", membership.id]))
     response = mapper.get(reverse("registrations:unit", args=[world.unit_b.id]))
     assert response.status_code == 302 and "/konto/logg-inn/" in response["Location"]
 
 
 def test_a_contact_person_creates_a_unit_and_a_name_is_used_once(world, contact):
-    url = reverse("organisations:units", args=["4601"])
+    url = reverse("contact:units", args=["4601"])
     assert contact.post(url, {"enhet-name": "Rusteam", "enhet-type": "annen"}).status_code == 302
     again = contact.post(url, {"enhet-name": "rusteam", "enhet-type": "annen"})
     assert again.status_code == 422

@@ -151,7 +151,7 @@ def test_the_form_script_keeps_answers_out_of_the_browsers_storage():
 def test_a_form_sent_without_a_valid_csrf_token_gets_a_norwegian_page(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["contact"])
-    response = client.post(reverse("organisations:units", args=["4601"]), {"enhet-name": "X"})
+    response = client.post(reverse("contact:units", args=["4601"]), {"enhet-name": "X"})
     assert response.status_code == 403
     page = response.content.decode()
     assert "Skjemaet er utløpt" in page and "CSRF" not in page

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from brukerplan.accounts.demo import create_demo_accounts
+from brukerplan.demo.accounts import create_demo_accounts
 from brukerplan.organisations.models import MappingPeriod
 
 
@@ -46,7 +46,7 @@ def test_posts_without_a_csrf_token_are_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["contact"])
     response = client.post(
-        reverse("organisations:units", args=["4601"]), {"enhet-name": "X", "enhet-type": "annen"}
+        reverse("contact:units", args=["4601"]), {"enhet-name": "X", "enhet-type": "annen"}
     )
     assert response.status_code == 403
 

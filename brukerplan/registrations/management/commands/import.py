@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from brukerplan.registrations.actions import import_registrations
 from brukerplan.registrations.exchange import UnreadableFile, display_name, open_table
-from brukerplan.reports import data
+from brukerplan.registrations.signals import registrations_imported
 
 
 def _bar(stage: str, total: int | None) -> tqdm:
@@ -42,11 +42,10 @@ class Command(BaseCommand):
             f"Importerte {result.created} kartlegginger fra {name} "
             f"({result.already_present} fantes fra før, {result.units_created} nye enheter)."
         )
-        # After a bulk import reports follow: build the years' analysis frames now, once,
-        # instead of in the first report (brukerplan/reports/store.py).
-        for year in sorted(result.years):
-            data.national_frame(year)
-            self.stdout.write(f"Rapportgrunnlaget for {year} er klart.")
+        # The apps above registrations (reports) prepare what follows an import.
+        for _, lines in registrations_imported.send(sender=Command, years=sorted(result.years)):
+            for line in lines or ():
+                self.stdout.write(line)
 
     def _list(self, messages, count: int, prefix: str, plural: str) -> None:
         for message in messages:

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from brukerplan.accounts.demo import create_demo_accounts
+from brukerplan.demo.accounts import create_demo_accounts
 from brukerplan.registrations import synth
 from brukerplan.registrations.models import Registration
 

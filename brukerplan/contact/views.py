@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from brukerplan.accounts import actions as account_actions
 from brukerplan.accounts import permissions
 from brukerplan.accounts.models import Invitation, Membership, Role
-from brukerplan.organisations import actions, overview
+from brukerplan.contact import overview
+from brukerplan.organisations import actions
 from brukerplan.organisations.models import Municipality, Unit
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
@@ -67,7 +68,7 @@ def municipality_overview(request, code: str):
     data = overview.municipality_overview(municipality, timezone.localdate())
     return render(
         request,
-        "organisations/overview.html",
+        "contact/overview.html",
         {
             "o": data,
             "municipality": municipality,
@@ -96,7 +97,7 @@ def choose_duplicate(request, code: str):
             request,
             _("Kartlegging %(id)s teller nå for personen.") % {"id": registration.registrering_id},
         )
-    return redirect(reverse("organisations:overview", args=[code]) + "#dubletter")
+    return redirect(reverse("contact:overview", args=[code]) + "#dubletter")
 
 
 @login_required
@@ -113,14 +114,14 @@ def units(request, code: str):
                 unit_form.add_error("name", str(error))
             else:
                 messages.success(request, _("Enheten %(name)s er opprettet.") % {"name": unit.name})
-                return redirect("organisations:units", code=code)
+                return redirect("contact:units", code=code)
     return _units_page(request, municipality, unit_form=unit_form)
 
 
 def _units_page(request, municipality, *, unit_form=None, invite_form=None, invitation_link=""):
     return render(
         request,
-        "organisations/units.html",
+        "contact/units.html",
         {
             "municipality": municipality,
             "units": overview.units_with_mappers(municipality),
@@ -145,7 +146,7 @@ def set_unit_active(request, code: str, unit_id: int):
         (_("Enheten %(name)s er aktivert.") if active else _("Enheten %(name)s er deaktivert."))
         % {"name": unit.name},
     )
-    return redirect("organisations:units", code=code)
+    return redirect("contact:units", code=code)
 
 
 @login_required
@@ -172,7 +173,7 @@ def invite_mapper(request, code: str):
     if not sent.new_account:
         # Nothing about the existing account (its roles, its state) is shown or changed.
         messages.success(request, _("Adressen har allerede en konto; personen har fått beskjed."))
-        return redirect("organisations:units", code=code)
+        return redirect("contact:units", code=code)
     messages.success(
         request,
         _("%(email)s er invitert som kartlegger i %(unit)s.")
@@ -190,7 +191,7 @@ def withdraw_invitation(request, code: str, invitation_id: int):
     )
     account_actions.withdraw_invitation(invitation, request.user)
     messages.success(request, _("Invitasjonen er trukket tilbake."))
-    return redirect("organisations:units", code=code)
+    return redirect("contact:units", code=code)
 
 
 @login_required
@@ -212,4 +213,4 @@ def deactivate_mapper(request, code: str, membership_id: int):
             "unit": membership.unit.name,
         },
     )
-    return redirect("organisations:units", code=code)
+    return redirect("contact:units", code=code)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.db.models import Count, Max
 
+from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.organisations.models import MappingPeriod, Municipality, Unit
 from brukerplan.registrations import duplicates
 from brukerplan.registrations.mapping import current_period
@@ -161,8 +162,6 @@ def duplicate_groups(municipality: Municipality, year: int) -> list[DuplicateGro
 
 def units_with_mappers(municipality: Municipality):
     """The municipality's units, each with its mapper memberships (active first)."""
-    from brukerplan.accounts.models import Membership, Role
-
     units = list(Unit.objects.filter(municipality__code=municipality.code).order_by("name"))
     memberships = defaultdict(list)
     for m in (
@@ -176,8 +175,6 @@ def units_with_mappers(municipality: Municipality):
 
 def open_offers(municipality: Municipality, now):
     """Roles offered to existing accounts in the municipality's units, not yet taken up."""
-    from brukerplan.accounts.models import Invitation
-
     return list(
         Invitation.objects.filter(
             unit__municipality__code=municipality.code,

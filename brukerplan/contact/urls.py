@@ -1,8 +1,8 @@
 from django.urls import path
 
-from brukerplan.organisations import views
+from brukerplan.contact import views
 
-app_name = "organisations"
+app_name = "contact"
 
 urlpatterns = [
     path("kommune/<str:code>/", views.municipality_overview, name="overview"),
