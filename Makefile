@@ -48,6 +48,8 @@ run: install bytecode
 	$(BIN)/brukerplan demo
 	$(BIN)/brukerplan collectstatic --noinput --verbosity 0
 	@echo "Serverer http://$(HOST):$(PORT) (DEBUG av; DEBUG=true make run slår den på)."
+	@# The task worker builds the reports of closed periods beside gunicorn, and stops with it.
+	$(BIN)/brukerplan db_worker --no-reload & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c python:brukerplan.gunicorn_config brukerplan.wsgi
 
 test: install browser

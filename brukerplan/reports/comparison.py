@@ -1,8 +1,8 @@
 """Coverage, trend and panel tables: the tables that look beyond the scope's own year.
 
-Pure: no Django. Registered with `@table` like `brukerplan.reports.tables` (which
-imports this module at its end). Every function returns no rows when what it
-needs is absent from the `Context`.
+Pure: no Django. Registered with `@table` like `brukerplan.reports.tables`
+(`brukerplan.reports.registry` imports this module with the others). Every function
+returns no rows when what it needs is absent from the `Context`.
 
 What the tables read from the `Context` (passed in by `brukerplan.reports.document`):
   * `population`: inhabitants of *every* municipality of the country in the

@@ -22,7 +22,8 @@ from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
 from brukerplan.reports import secondary, suppression
 from brukerplan.reports.comparison import COMPARISON_LABELS
-from brukerplan.reports.tables import Context, Count, Table, compute
+from brukerplan.reports.registry import compute
+from brukerplan.reports.tables import Context, Count, Table
 
 SCOPE_TYPES = ("national", "county", "municipality", "region")
 # The fixed tables computed over every comparison frame (the document's "comparisons").

@@ -207,6 +207,9 @@ class TableSpec:
         return Table(self.id, self.title, tuple(columns), tuple(rows))
 
 
+# Every table registered so far, in registration order. This module registers the fixed
+# tables; `brukerplan.reports.registry` imports the modules of the others (annual,
+# comparison) and computes them: import that module to have them all.
 TABLES: dict[str, TableSpec] = {}
 
 
@@ -220,12 +223,6 @@ def table(table_id: str, title: str) -> Callable[[TableFunction], TableFunction]
         return function
 
     return register
-
-
-def compute(ctx: Context, ids: Iterable[str] | None = None) -> dict[str, Table]:
-    """The tables (all registered ones by default, in registration order) for a context."""
-    wanted = list(TABLES) if ids is None else list(ids)
-    return {table_id: TABLES[table_id].build(ctx) for table_id in wanted}
 
 
 # --- groups of persons -------------------------------------------------------
@@ -770,7 +767,3 @@ def tjenester_kategori(ctx: Context) -> TableData:
         (Column("spesialist", "Spesialisthelsetjenester"), any_of(*SPECIALIST_GROUPS)),
     ]
     return share_table(ctx, standard_groups(ctx.instrument), columns)
-
-
-from brukerplan.reports import annual  # noqa: E402, F401, I001  (registers the annual report's tables)
-from brukerplan.reports import comparison  # noqa: E402, F401  (registers the comparison, trend and panel tables)

@@ -25,10 +25,10 @@ from django.utils import timezone
 from brukerplan.accounts import permissions
 from brukerplan.organisations import reference
 from brukerplan.registrations.models import Registration
-from brukerplan.reports import data, store
+from brukerplan.reports import data, publication, store
 from brukerplan.reports.document import SCOPE_TYPES
-from brukerplan.reports.outputs import output
-from brukerplan.reports.render import chart_process, charts, common
+from brukerplan.reports.render import chart_process, common
+from brukerplan.reports.render.chart_svg import FORMAT_LOCALE
 
 CACHE_SECONDS = 15 * 60
 CONTENT_TYPES = {
@@ -68,37 +68,20 @@ def _split(key: str) -> tuple[str, str | None]:
 
 
 def _fingerprint(key: str, year: int) -> str:
-    """What the cached pages and files of a scope and year depend on: the year's data,
-    and its previous mapping's (trends and the panel)."""
-    earlier = data.previous_mapping(*_split(key), year)
-    before = store.fingerprint(earlier) if earlier is not None else "-"
-    return f"{store.fingerprint(year)}+{earlier}:{before}"
+    return publication.fingerprint(key, year)
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
-    # The threshold the document is built under: its numbers and every text about them.
-    threshold = data.small_number_threshold()
-    # "dashboard" sorts before "store": when the cache table is full, Django's database
-    # cache culls the lowest keys first, so pages and files go before frames and sections.
-    version = store.CODE_VERSION
-    return f"brukerplan.dashboard:{version}:{key}:{year}:{threshold}:{fingerprint}:{part}"
+    return publication.cache_key(key, year, fingerprint, part)
 
 
 def _document(key: str, year: int, fingerprint: str) -> dict:
-    """{"document": the report document} or {"too_few": message}."""
-    cache_key = _cache_key(key, year, fingerprint, "document")
-    entry = store.shared().get(cache_key)
-    if entry is None:
-        try:
-            scope = data.resolve_scope(key, year)
-        except data.UnknownScope:
-            raise Http404 from None
-        try:
-            entry = {"document": data.report_document(scope, year)}
-        except data.TooFewPersons as error:
-            entry = {"too_few": str(error)}
-        store.shared().set(cache_key, entry, CACHE_SECONDS)
-    return entry
+    """{"document": the report document} or {"too_few": message}, from the store (built
+    and stored here when nothing has built it)."""
+    try:
+        return publication.document(key, year, fingerprint)
+    except data.UnknownScope:
+        raise Http404 from None
 
 
 def _report(key: str, year: int, fingerprint: str) -> dict:
@@ -142,6 +125,10 @@ def _comparison(key: str, year: int, fingerprint: str, report: dict, name: str) 
 
 def _sections(document: dict, tables: dict, prefix: str) -> list[dict]:
     """Tables in report order, grouped in sections, each with its charts (as Vega-Lite specs)."""
+    # Altair (0.2 s to import) only for a page's charts: a download served from the store
+    # needs none of it.
+    from brukerplan.reports.render import charts
+
     instrument = common.instrument_for(document)
     threshold = common.threshold_of(document)
     shown_document = {**document, "tables": tables}
@@ -280,7 +267,7 @@ def dashboard(request, scope: str, year: int):
         }
         if chosen
         else None,
-        "format_locale": json.dumps(charts.FORMAT_LOCALE),
+        "format_locale": json.dumps(FORMAT_LOCALE),
         # The title of a hidden cell, in the words of the document's own threshold.
         "hidden_note": common.hidden_note(common.threshold_of(report["document"]))
         if "document" in report
@@ -291,6 +278,8 @@ def dashboard(request, scope: str, year: int):
     scopes = permissions.report_scopes_for(request.user, year)
     document = report.get("document")
     context |= {
+        "progress": publication.progress(key, year),
+        "progress_url": reverse("reports:progress", args=[scope, year]),
         "scope_groups": _grouped(scopes),
         "years": _years(),
         "name": document["scope"]["name"] if document else _name(scopes, key),
@@ -316,6 +305,21 @@ def dashboard(request, scope: str, year: int):
     return render(request, "reports/dashboard.html", context)
 
 
+@login_required
+def progress(request, scope: str, year: int):
+    """The build under way that includes the scope ("Rapportene lages … 12 av 43"): the
+    dashboard asks every few seconds while one runs (htmx), and stops when it ends."""
+    key = _scope_key(scope)
+    scope_type, code = _split(key)
+    if not permissions.may_view_report(request.user, scope_type, code, year):
+        raise PermissionDenied
+    context = {
+        "progress": publication.progress(key, year),
+        "progress_url": reverse("reports:progress", args=[scope, year]),
+    }
+    return render(request, "reports/dashboard_progress.html", context)
+
+
 def _name(scopes: list[permissions.ReportScope], key: str) -> str:
     return next((s.name for s in scopes if s.key == key), key)
 
@@ -333,9 +337,9 @@ def download(request, scope: str, year: str, format: str):
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
     fingerprint = _fingerprint(key, year)
-    cache_key = _cache_key(key, year, fingerprint, format)
-    # Rows are never cached: they stay in the database until asked for.
-    content = None if raw else store.shared().get(cache_key)
+    # What the worker (or an earlier download) stored is served as it is. Rows are never
+    # stored: they stay in the database until asked for.
+    content = None if raw else publication.stored_file(key, year, fingerprint, format)
     if content is None:
         if format == "pdf":
             chart_process.start()  # its engine starts while the document is found or built
@@ -343,18 +347,21 @@ def download(request, scope: str, year: str, format: str):
         if "too_few" in entry:
             return redirect("reports:dashboard", scope=scope, year=year)
         if raw:
-            content = _xlsx_with_rows(entry["document"])
-        else:
-            content = output(entry["document"], format, halves=True)
-            store.shared().set(cache_key, content, CACHE_SECONDS)
+            content = _xlsx_with_rows(entry["document"], code, year)
+        else:  # nothing has built it: built now, and stored for every later download
+            content = publication.file(key, year, fingerprint, format, halves=True)
     name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _xlsx_with_rows(document: dict) -> bytes:
-    """The workbook with the municipality's export rows (no fødselsnummer, no person key)."""
+def _xlsx_with_rows(document: dict, code: str, year: int) -> bytes:
+    """The workbook with the municipality's export rows (no fødselsnummer, no person key),
+    read here and handed to the renderer."""
+    from brukerplan.registrations.exports import municipality_export
     from brukerplan.reports.render.xlsx import render_xlsx
 
-    return render_xlsx(document, include_rows=True)
+    if document["scope"]["type"] != "municipality":
+        raise Http404  # row data are exported for one municipality at a time
+    return render_xlsx(document, municipality_export(code, year))

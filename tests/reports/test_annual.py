@@ -19,8 +19,8 @@ import pytest
 from brukerplan.registrations import synth
 from brukerplan.reports import annual
 from brukerplan.reports.document import Scope, adult_persons, build_report, minor_persons
+from brukerplan.reports.registry import TABLES, compute
 from brukerplan.reports.tables import (
-    TABLES,
     Context,
     Count,
     Mean,
@@ -28,7 +28,6 @@ from brukerplan.reports.tables import (
     Share,
     StdDev,
     Total,
-    compute,
 )
 
 NATIONAL = Scope("national", None, "Hele landet")

@@ -11,7 +11,8 @@ import pytest
 from brukerplan.reports import comparison
 from brukerplan.reports.comparison import comparable_municipalities, panel_keys, size_class
 from brukerplan.reports.document import COMPARISON_TABLES, Scope, adult_persons, build_report
-from brukerplan.reports.tables import TABLES, Context, Count, Mean, Share
+from brukerplan.reports.registry import TABLES
+from brukerplan.reports.tables import Context, Count, Mean, Share
 
 NATIONAL = Scope("national", None, "Hele landet")
 ONLY_THIS_YEAR = "4204"  # mapped in 2025, not in 2024

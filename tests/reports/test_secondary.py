@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from brukerplan.reports import secondary, suppression, tables
 from brukerplan.reports.document import Scope, adult_persons, build_report
+from brukerplan.reports.registry import compute
 from brukerplan.reports.tables import (
-    TABLES,
     Column,
     Context,
     Count,
@@ -23,11 +23,10 @@ from brukerplan.reports.tables import (
     StdDev,
     Table,
     Total,
-    compute,
 )
 
 NATIONAL = Scope("national", None, "Hele landet")
-FIXED = [t for t, spec in TABLES.items() if spec.function.__module__ == tables.__name__]
+FIXED = [t for t, spec in tables.TABLES.items() if spec.function.__module__ == tables.__name__]
 PRIME = 2**61 - 1
 
 

@@ -15,6 +15,7 @@ from brukerplan.reports.document import (
     minor_persons,
     table_document,
 )
+from brukerplan.reports.registry import compute
 from brukerplan.reports.tables import (
     Context,
     Count,
@@ -23,7 +24,6 @@ from brukerplan.reports.tables import (
     Share,
     StdDev,
     Total,
-    compute,
 )
 
 # The rule at the setting's default (5); the pure core has no default of its own.

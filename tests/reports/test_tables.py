@@ -9,7 +9,8 @@ import pytest
 
 from brukerplan.reports import tables
 from brukerplan.reports.document import Scope, adult_persons, build_report
-from brukerplan.reports.tables import TABLES, Context, Count, Mean, Share, StdDev, compute, table
+from brukerplan.reports.registry import TABLES, compute
+from brukerplan.reports.tables import Context, Count, Mean, Share, StdDev, table
 
 NATIONAL = Scope("national", None, "Hele landet")
 STANDARD_ROWS = [

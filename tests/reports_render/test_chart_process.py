@@ -11,7 +11,7 @@ import uuid
 import pytest
 import vl_convert
 
-from brukerplan.reports.render import chart_images, chart_process
+from brukerplan.reports.render import chart_images, chart_process, chart_svg
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_a_pdf_made_with_the_helper_has_its_charts(helper, document):
 
     from brukerplan.reports.render import pdf
 
-    chart_images._CACHE.clear()
+    chart_svg.clear()
     made = pdf.page(document)
     text = pdf_text(pdf.render_page(made))
     assert made.charts and all(p.made_by_helper for p in made.charts.values())
@@ -157,8 +157,8 @@ def test_a_figure_sent_to_the_helper_comes_back_as_the_chart_made_here(helper, d
         instrument_for(document),
         threshold=document["threshold"],
     )[0]
-    chart_images._CACHE.clear()
-    pending = chart_images.PendingSvg.of_figure(figure)
+    chart_svg.clear()
+    pending = chart_images.PendingSvg.of_figure(figure, charts.figure_chart)
     made = pending.result()
     assert pending.made_by_helper
     spec = charts.figure_chart(figure, titled=False)
@@ -179,8 +179,8 @@ def test_a_figure_the_helper_cannot_have_is_made_here():
         instrument_for(document),
         threshold=document["threshold"],
     )[0]
-    chart_images._CACHE.clear()
-    pending = chart_images.PendingSvg.of_figure(figure, titled=True)
+    chart_svg.clear()
+    pending = chart_images.PendingSvg.of_figure(figure, charts.figure_chart, titled=True)
     assert pending._future is None
     assert pending.result() == made_here(charts.figure_chart(figure, titled=True))
 

@@ -168,18 +168,19 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
     # A page: session, user, memberships, the year's fingerprint (registrations, population),
     # the previous mapping (none here; else its fingerprint: 2 more), the scopes to choose
-    # from (counties, municipalities), the years, saving the session (3), and the
-    # document, page and comparison from the shared cache (3).
+    # from (counties, municipalities), the years, saving the session (3), the
+    # document, page and comparison from the shared cache (3), and whether a build of
+    # the worker is under way (1).
     for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
         client = client_for(world.users[user])
         url = dashboard_url(scope, imported)
         # Building the report: the fingerprint and previous mapping again, the year's frame and the
         # comparison sections from the report store, keeping what it computed there, and
         # keeping the document, page and comparison in the shared cache (3 each).
-        with django_assert_max_num_queries(42):
+        with django_assert_max_num_queries(43):
             assert client.get(url).status_code == 200
         for _ in range(2):
-            with django_assert_max_num_queries(15):
+            with django_assert_max_num_queries(16):
                 assert client.get(url).status_code == 200
     assert len(built) == 2
 
@@ -282,7 +283,7 @@ def test_a_year_the_municipality_register_does_not_know_is_not_found(world):
 
 def test_a_change_to_the_previous_mapping_gives_new_pages_too(world, imported):
     # Trends and the panel read the previous mapping: its data are part of the cache key.
-    from brukerplan.reports import views
+    from brukerplan.reports import publication
 
     def earlier_copy(registration_id: str, year: int) -> Registration:
         copy = Registration.objects.filter(aar=imported, kommunenummer="4601").first()
@@ -294,16 +295,16 @@ def test_a_change_to_the_previous_mapping_gives_new_pages_too(world, imported):
         return copy
 
     key = "municipality:4601"
-    before = views._fingerprint(key, imported)
-    oslo = views._fingerprint("municipality:0301", imported)
+    before = publication.fingerprint(key, imported)
+    oslo = publication.fingerprint("municipality:0301", imported)
     two_years_back = earlier_copy("forrige-1", imported - 2)  # Bergen skipped a year
-    with_it = views._fingerprint(key, imported)
+    with_it = publication.fingerprint(key, imported)
     assert with_it != before
     two_years_back.status = Registration.Status.DRAFT
     two_years_back.save()
-    assert views._fingerprint(key, imported) != with_it
+    assert publication.fingerprint(key, imported) != with_it
     # Oslo has no earlier mapping: Bergen's history leaves its pages alone.
-    assert views._fingerprint("municipality:0301", imported) == oslo
+    assert publication.fingerprint("municipality:0301", imported) == oslo
 
 
 def test_the_tables_are_accessible_and_every_chart_has_its_table(world, imported):

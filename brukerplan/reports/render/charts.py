@@ -4,7 +4,7 @@ One chart per figure-like table (see `common.figures`): the data are the
 document's cells, the colours are `common.COLOURS` / `common.GROUP_COLOURS`, a
 suppressed cell is left out of the chart (never drawn as 0) and named in the
 chart's note. Images are made by vl-convert (no browser); an SVG is made once
-per chart spec and kept in a small cache (`chart_images`).
+per chart spec and kept in a small cache (`chart_svg`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import altair as alt
 import vl_convert
 from altair.utils import schemapi
 
-from brukerplan.reports.render import chart_images
-from brukerplan.reports.render.chart_images import FORMAT_LOCALE
+from brukerplan.reports.render import chart_svg
+from brukerplan.reports.render.chart_svg import FORMAT_LOCALE
 from brukerplan.reports.render.common import (
     COUNT,
     PERCENT,
@@ -288,7 +288,7 @@ def to_vega_lite_json(chart) -> str:
 def to_svg(chart) -> str:
     """The chart as SVG (text kept as text, DejaVu Sans); cached by spec."""
     spec = _spec(chart)
-    return chart_images.svg(json.dumps(spec, sort_keys=True), lambda: spec)
+    return chart_svg.svg(json.dumps(spec, sort_keys=True), lambda: spec)
 
 
 def to_png(chart, scale: float = 2) -> bytes:

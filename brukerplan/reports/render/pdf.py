@@ -261,7 +261,11 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
             for figure in figures(table_id, tables[table_id], instrument, threshold=threshold):
                 if chart_set == "all" or figure.key in MAIN_FIGURES:
                     # Built (Altair) and converted by the chart helper when one runs.
-                    pending = None if figure.empty else PendingSvg.of_figure(figure, titled=False)
+                    pending = (
+                        None
+                        if figure.empty
+                        else PendingSvg.of_figure(figure, _figure_chart, titled=False)
+                    )
                     svg_by_key[figure.key] = pending
     charts: dict[str, PendingSvg] = {}
 
@@ -585,3 +589,11 @@ def _trimmed_ua_stylesheet():
     # Its @counter-style rules go to a dictionary of their own: WeasyPrint gives every
     # document those of its own stylesheet, `html.UA_COUNTER_STYLE`.
     return CSS(string=text, counter_style={})
+
+
+def _figure_chart(figure, *, titled: bool) -> dict:
+    """A figure's Vega-Lite spec, made here when the chart helper does not make it (Altair
+    is imported only then)."""
+    from brukerplan.reports.render.charts import figure_chart
+
+    return figure_chart(figure, titled=titled)

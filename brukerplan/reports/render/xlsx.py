@@ -60,17 +60,10 @@ def sheet_names(document: dict) -> dict[str, str]:
     return names
 
 
-def render_xlsx(
-    document: dict,
-    raw_rows: tuple[list[str], Iterable[dict]] | None = None,
-    *,
-    include_rows: bool = False,
-) -> bytes:
-    """The workbook as .xlsx bytes. `raw_rows` (header, rows) or `include_rows` (a municipal
-    document: its registrations through `registrations.exports`, for roles allowed to see
-    row data) add the sheet «Rådata»."""
-    if raw_rows is None and include_rows:
-        raw_rows = _export_rows(document)
+def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | None = None) -> bytes:
+    """The workbook as .xlsx bytes. `raw_rows` (header, rows), fetched by the caller (a
+    municipality's registrations from `registrations.exports`, for roles allowed to see row
+    data), add the sheet «Rådata»."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "nan_inf_to_errors": True})
     fmt = {
@@ -93,15 +86,6 @@ def render_xlsx(
         _raw(book, raw_rows, fmt)
     book.close()
     return out.getvalue()
-
-
-def _export_rows(document: dict) -> tuple[list[str], Iterable[dict]]:
-    from brukerplan.registrations.exports import municipality_export  # needs the database
-
-    scope = document.get("scope") or {}
-    if scope.get("type") != "municipality":
-        raise ValueError("row data are exported for one municipality at a time")
-    return municipality_export(scope["code"], int(document["year"]))
 
 
 def _front(book, document: dict, names: dict, fmt: dict) -> None:

@@ -1,0 +1,35 @@
+"""Every report table, registered and computed.
+
+Pure: no Django. The tables are registered with `tables.table` by three modules: the
+fixed tables of report-format.md (`tables`), the rest of the annual report
+(`annual`) and the coverage, trend and panel tables (`comparison`). This module imports
+all three and is what `document` computes with, in the order of a document's tables
+(the fixed ones, the annual report's, the comparisons'); none of the three imports
+another but `tables`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from brukerplan.reports import annual, comparison, tables
+from brukerplan.reports.tables import Context, Table, TableSpec
+
+# The modules that register tables, in the order of a document's tables (each module's
+# in its order of registration), whatever order they were imported in.
+MODULES = (tables, annual, comparison)
+TABLES: dict[str, TableSpec] = tables.TABLES
+
+
+def ordered_ids() -> list[str]:
+    """Every registered table id: the fixed tables, the annual report's, the comparisons'
+    (a table registered elsewhere, as a test's, last)."""
+    rank = {module.__name__: i for i, module in enumerate(MODULES)}
+    specs = sorted(TABLES.values(), key=lambda s: rank.get(s.function.__module__, len(rank)))
+    return [spec.id for spec in specs]
+
+
+def compute(ctx: Context, ids: Iterable[str] | None = None) -> dict[str, Table]:
+    """The tables (all registered ones by default, in `ordered_ids` order) for a context."""
+    wanted = ordered_ids() if ids is None else list(ids)
+    return {table_id: TABLES[table_id].build(ctx) for table_id in wanted}
