@@ -70,9 +70,7 @@ def stored_file(key: str, year: int, fingerprint: str, format: str) -> bytes | N
     return store.shared().get(cache_key(key, year, fingerprint, format))
 
 
-def file(
-    key: str, year: int, fingerprint: str, format: str, *, halves: bool = False
-) -> bytes | None:
+def file(key: str, year: int, fingerprint: str, format: str) -> bytes | None:
     """The rendered file (pdf | pptx | xlsx without rows): stored, or rendered and stored;
     None when the scope has too few persons for a report."""
     content = stored_file(key, year, fingerprint, format)
@@ -80,7 +78,7 @@ def file(
         entry = document(key, year, fingerprint)
         if "too_few" in entry:
             return None
-        content = output(entry["document"], format, halves=halves)
+        content = output(entry["document"], format)
         store.shared().set(cache_key(key, year, fingerprint, format), content, STORED_SECONDS)
     return content
 

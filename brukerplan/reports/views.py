@@ -349,7 +349,7 @@ def download(request, scope: str, year: str, format: str):
         if raw:
             content = _xlsx_with_rows(entry["document"], code, year)
         else:  # nothing has built it: built now, and stored for every later download
-            content = publication.file(key, year, fingerprint, format, halves=True)
+            content = publication.file(key, year, fingerprint, format)
     name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -185,23 +185,6 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     assert len(built) == 2
 
 
-def test_a_pdf_download_is_laid_out_on_two_cores(world, imported, monkeypatch):
-    from brukerplan.reports.render import pdf_halves
-
-    made = []
-    real = pdf_halves.render
-    # A live server another test left running in this process would keep the PDF whole.
-    monkeypatch.setattr(pdf_halves, "_only_renderer", lambda: True)
-    monkeypatch.setattr(
-        pdf_halves, "render", lambda *a, **k: made.append(real(*a, **k)) or made[-1]
-    )
-    client = client_for(world.users["contact"])
-    response = client.get(reverse("reports:download", args=["municipality-4601", imported, "pdf"]))
-    chart_process.stop()
-    assert response.status_code == 200
-    assert len(made) == 1 and made[0] is not None and response.content == made[0]
-
-
 def test_a_download_builds_the_document_but_not_the_pages_charts(world, imported, monkeypatch):
     from brukerplan.reports import views
 

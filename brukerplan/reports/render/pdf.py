@@ -7,10 +7,7 @@ Numbers are the document's, formatted by `common`; nothing is computed here.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import re
-import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -146,9 +143,6 @@ class Page:
 
     html: str
     charts: dict[str, PendingSvg]
-    # Made from report.html: read by expat, with the trimmed user-agent stylesheet (see
-    # `_weasyprint_html`).
-    from_template: bool = False
 
     def fetcher(self):
         from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -170,63 +164,7 @@ def page(document: dict, *, chart_set: str = "main", table_set: str | None = Non
     """`chart_set`: main | all | none; `table_set`: core | all | None (see
     `shown_table_ids`)."""
     context, charts = _page_context(document, chart_set, table_set)
-    return Page(_html(context), charts, from_template=True)
-
-
-# A chart weighs about as much as this many table cells in WeasyPrint's work (measured on
-# Bergen's report: layout and drawing of its 7 charts against its 1,700 cells).
-CHART_CELLS = 120
-FRONT_CELLS = 150  # the title page and "Om rapporten"
-APPENDIX_CELLS = 150  # the help texts
-
-
-def halves(
-    document: dict, *, chart_set: str = "main", table_set: str | None = None
-) -> tuple[Page, Page] | None:
-    """The report as two documents, for two processes: the title page and the first
-    sections, then the other sections and the appendix, split where the work is about
-    even. Every section starts a page, so the halves lay out page for page as the whole
-    does (`pdf_halves` numbers and joins them). None with fewer than two sections."""
-    context, charts = _page_context(document, chart_set, table_set)
-    sections = context["sections"]
-    if len(sections) < 2:
-        return None
-    weights = [_section_cells(section) for section in sections]
-    total = FRONT_CELLS + sum(weights) + APPENDIX_CELLS
-    before, best, split = FRONT_CELLS, None, 1
-    for k in range(1, len(sections)):
-        before += weights[k - 1]
-        gap = abs(2 * before - total)
-        if best is None or gap < best:
-            best, split = gap, k
-    first, second = sections[:split], sections[split:]
-    return (
-        Page(
-            _html({**context, "sections": first, "appendix": False}),
-            _charts_of(first, charts),
-            from_template=True,
-        ),
-        Page(
-            _html({**context, "sections": second, "front": False}),
-            _charts_of(second, charts),
-            from_template=True,
-        ),
-    )
-
-
-def _section_cells(section: dict) -> int:
-    cells = 0
-    for item in section["items"]:
-        cells += CHART_CELLS * sum(1 for f in item["figures"] if f["src"])
-        for shown in item["tables"]:
-            columns = len(shown["header"][-1]) if shown["header"] else 1
-            cells += columns * (len(shown["body"]) + len(shown["header"]))
-    return cells
-
-
-def _charts_of(sections: list[dict], charts: dict[str, PendingSvg]) -> dict[str, PendingSvg]:
-    sources = {f["src"] for s in sections for item in s["items"] for f in item["figures"]}
-    return {src: pending for src, pending in charts.items() if src in sources}
+    return Page(_html(context), charts)
 
 
 def _html(context: dict) -> str:
@@ -235,7 +173,6 @@ def _html(context: dict) -> str:
         .get_template("report.html")
         .render(Context(context, autoescape=True, use_l10n=False, use_tz=False))
     )
-    # The file's last line break: tinyhtml5 would add it to the body, expat leaves it out.
     return made.rstrip()
 
 
@@ -400,195 +337,34 @@ def render_pdf(document: dict, *, chart_set: str = "main", table_set: str | None
 
 _load_lock = threading.Lock()
 _loaded = False
-_ua_stylesheet = None  # `_trimmed_ua_stylesheet()`, once WeasyPrint is loaded
 
 
 def load_weasyprint() -> None:
-    """Imports WeasyPrint and loads what every report's first PDF would (once per process;
-    the `report` command calls it in a thread while the document is built).
-
-    WeasyPrint tries several names for each C library it opens. For a name that is not a
-    file name, cffi asks `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and
-    ld each time: about forty processes, 0.2 s of CPU and 0.25 s of the import on
-    2026-11-30. Every library's list also holds its soname, which dlopen finds by itself, so
-    on Linux that search is left out during the import (and the import is tried again with
-    it if it fails). The Norwegian hyphenation patterns (0.14 s to read) are read too: the
-    compared tables hyphenate their headers, and the trimmed user-agent stylesheet parsed."""
-    global _loaded, _ua_stylesheet
+    """Imports WeasyPrint and reads the Norwegian hyphenation patterns (0.14 s; the compared
+    tables hyphenate their headers), once per process: the `report` command calls it in a
+    thread while the document is built."""
+    global _loaded
     with _load_lock:
         if _loaded:
             return
-        if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
-            with contextlib.suppress(Exception), _without_library_search():
-                import weasyprint  # noqa: F401
         import pyphen
-        import weasyprint  # noqa: F401, F811  (again, with the search, when the first failed)
+        import weasyprint  # noqa: F401
 
         pyphen.Pyphen(lang="nb")  # kept in pyphen's cache, where WeasyPrint finds it
-        with contextlib.suppress(Exception):  # else WeasyPrint's own, unchanged
-            _ua_stylesheet = _trimmed_ua_stylesheet()
         _loaded = True
-
-
-@contextlib.contextmanager
-def _without_library_search():
-    import ctypes.util
-
-    find_library = ctypes.util.find_library
-    importing = threading.get_ident()
-
-    def only_elsewhere(name):
-        # The stand-in is process-wide while it is in place: other threads still search.
-        return None if threading.get_ident() == importing else find_library(name)
-
-    ctypes.util.find_library = only_elsewhere
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = find_library
 
 
 def render_page(made: Page) -> bytes:
     load_weasyprint()  # heavy, and only the PDF needs it
+    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    html = HTML(string=made.html, base_url=str(TEMPLATES), url_fetcher=made.fetcher())
     try:
-        return _weasyprint_html(made).write_pdf()
+        return html.write_pdf()
     except FatalURLFetchingError as error:
         # A BaseException: as an ordinary error it is logged and answered like any other.
         raise RuntimeError(str(error)) from error.__cause__
-
-
-def _weasyprint_html(made: Page):
-    """WeasyPrint's document for the page. One made from report.html is parsed by expat
-    (0.003 s for a municipal report instead of tinyhtml5's 0.11 s) and styled with the
-    trimmed user-agent stylesheet; should expat fail, tinyhtml5 parses it as any other."""
-    from weasyprint import HTML
-
-    base_url, fetcher = str(TEMPLATES), made.fetcher()
-    if not made.from_template:
-        return HTML(string=made.html, base_url=base_url, url_fetcher=fetcher)
-    report_html = _report_html_class()
-    try:
-        root = _xml_tree(made.html)
-        if root is not None:
-            return report_html.from_tree(root, base_url=base_url, url_fetcher=fetcher)
-    except Exception:  # noqa: S110 - tinyhtml5 reads what expat cannot
-        pass
-    return report_html(string=made.html, base_url=base_url, url_fetcher=fetcher)
-
-
-# A tag with a tab or line break in it: expat turns those in attribute values into spaces.
-_TAG_WITH_BREAK = re.compile(r"<[^>]*[\t\n\r]")
-
-
-def _xml_tree(html: str):
-    """The tree tinyhtml5 gives for `html` (`namespace_html_elements=False`), read by expat
-    from the XHTML syntax of report.html; None where the two could differ."""
-    import xml.etree.ElementTree as ElementTree
-
-    # The <style> text is raw in HTML (no tags, no entities): it is cut out for expat and put
-    # back as it is.
-    start, end = html.find("<style>"), html.find("</style>")
-    if not 0 <= start < end:
-        return None
-    css = html[start + len("<style>") : end]
-    rest = html[: start + len("<style>")] + html[end:]
-    # tinyhtml5 would end it early or change those characters.
-    if "</style" in css.lower() or "\r" in css or "\0" in css or _TAG_WITH_BREAK.search(rest):
-        return None
-    # The page is ours, every value in it escaped.
-    parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder(insert_comments=True))  # noqa: S314
-    parser.feed(rest)
-    root = parser.close()
-    # tinyhtml5 leaves out whitespace between <html> and <head>, and puts what follows </body>
-    # in the body.
-    if (
-        root.tag != "html"
-        or [child.tag for child in root] != ["head", "body"]
-        or root.text is not None
-        or root[1].tail is not None
-        or not rest.endswith("</html>")
-    ):
-        return None
-    style = root.find("head/style")
-    if style is None:
-        return None
-    style.text = css or None
-    return root
-
-
-@cache
-def _report_html_class():
-    """`weasyprint.HTML` built from a tree parsed here, with the trimmed user-agent stylesheet.
-    It sets what `HTML.__init__` of the pinned WeasyPrint (70.0) sets after tinyhtml5."""
-    import cssselect2
-    from weasyprint import HTML, _find_base_url, html
-    from weasyprint.urls import ensure_url
-
-    class ReportHTML(HTML):
-        @classmethod
-        def from_tree(cls, root, *, base_url: str, url_fetcher):
-            made = cls.__new__(cls)
-            made.base_url = _find_base_url(root, ensure_url(base_url))
-            made.url_fetcher = url_fetcher
-            made.media_type = "print"
-            made.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-                root, content_language=None
-            )
-            made.etree_element = made.wrapper_element.etree_element
-            return made
-
-        def _ua_stylesheets(self, forms=False):
-            sheets = super()._ua_stylesheets(forms)
-            if _ua_stylesheet is None:
-                return sheets
-            return [_ua_stylesheet if s is html.UA_STYLESHEET else s for s in sheets]
-
-    return ReportHTML
-
-
-# WeasyPrint's user-agent stylesheet styles six pseudo-elements of every element (::marker,
-# the footnote and the note ones), and it computes each one's style: 14,400 styles for
-# Bergen's report, against 300 for its elements. A report's list items are `li` (no other
-# element has `display: list-item` in either stylesheet) and it has no footnotes or notes:
-# ::marker is kept for `li` only and the rest left out, 6 % of the PDF's time. These rules,
-# one a line in WeasyPrint's file, by selector: the new one, or "" to leave the rule out.
-UA_PSEUDO_RULES = {
-    "::marker": "li::marker",
-    "::footnote-call": "",
-    "::footnote-marker": "",
-    "::note-call": "",
-    "::note-marker": "",
-    "::note-callback": "",
-}
-
-
-def _trimmed_ua_text(ua: str) -> str | None:
-    """WeasyPrint's user-agent stylesheet `ua` with `UA_PSEUDO_RULES` applied; None when a
-    rule is not found as expected."""
-    lines = ua.splitlines(keepends=True)
-    found = set()
-    for i, line in enumerate(lines):
-        selector, brace, _ = line.partition(" {")
-        if selector in UA_PSEUDO_RULES and brace and line.rstrip().endswith("}"):
-            if selector in found or line.count("{") != 1:
-                return None
-            found.add(selector)
-            new = UA_PSEUDO_RULES[selector]
-            lines[i] = new + line[len(selector) :] if new else ""
-    return "".join(lines) if len(found) == len(UA_PSEUDO_RULES) else None
-
-
-def _trimmed_ua_stylesheet():
-    from weasyprint import CSS, html
-
-    text = _trimmed_ua_text(html.UA)
-    if text is None:
-        return html.UA_STYLESHEET
-    # Its @counter-style rules go to a dictionary of their own: WeasyPrint gives every
-    # document those of its own stylesheet, `html.UA_COUNTER_STYLE`.
-    return CSS(string=text, counter_style={})
 
 
 def _figure_chart(figure, *, titled: bool) -> dict:

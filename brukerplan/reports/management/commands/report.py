@@ -20,7 +20,7 @@ from brukerplan.reports.data import (
     resolve_scope,
     small_number_threshold,
 )
-from brukerplan.reports.outputs import collector_paused, output, write_output
+from brukerplan.reports.outputs import output, write_output
 from brukerplan.reports.render import chart_process, pdf
 
 FORMATS = ("json", "pdf", "pptx", "xlsx")
@@ -72,18 +72,14 @@ class Command(BaseCommand):
             # only where the document's Polars work releases the GIL: on two busy cores
             # the gain was within noise on 2026-11-30 (README, Benchmarks).
             threading.Thread(target=_import_weasyprint, name="weasyprint-import").start()
-        # One report, then the process ends: the collector waits (see collector_paused).
-        with collector_paused():
-            try:
-                document = report_document(resolved, year)
-            except TooFewPersons as error:
-                raise CommandError(str(error)) from None
-            if out is None:
-                self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
-                return
-            # One PDF: laid out by this process and a child, on two cores.
-            content = output(document, format, main_group=self.main_group, halves=True)
-            out.write_bytes(content)
+        try:
+            document = report_document(resolved, year)
+        except TooFewPersons as error:
+            raise CommandError(str(error)) from None
+        if out is None:
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+            return
+        out.write_bytes(output(document, format, main_group=self.main_group))
         self.stderr.write(f"Skrev rapporten for {resolved.name} {year} til {out}.")
 
     def _all_municipalities(self, scope, year, format, out: Path | None, workers: int | None):
