@@ -9,8 +9,9 @@ person mapped by several units is. Each file is imported in a process of its
 own (`--child`), which prints the seconds and its own peak memory
 (`resource.getrusage`, ru_maxrss) twice: after the import proper (every row
 checked, then written in one transaction) and after the year's analysis frame
-that `brukerplan import` builds next for the reports (that frame holds the
-whole year, so it grows with the rows; the import does not).
+that the reports app builds when `brukerplan import` says it is done (the
+`registrations_imported` signal; that frame holds the whole year, so it grows
+with the rows; the import does not).
 
 `make bench` (bench/__main__.py) runs this for the 1,000,000-row file after
 its own 60,000-person import (BENCH_IMPORT_ROWS, default 1000000; 0 leaves it
@@ -97,16 +98,27 @@ def report(rows: int, figures: dict) -> str:
     )
 
 
+def in_a_process(*args: str, env: dict) -> None:
+    """Runs this module with `args` in a process of its own: the files are made there, so
+    this process stays small. (A child's ru_maxrss starts from its parent's: Linux keeps
+    the high-water mark across fork and exec, so a large parent would inflate it.)"""
+    subprocess.run([sys.executable, "-m", "bench.importing", *args], cwd=ROOT, env=env, check=True)
+
+
 def run(env: dict, tmp: Path, sizes: list[int], base: Path | None = None) -> None:
     """Prints a line of figures per size; `base` is a file of synthetic rows to start from."""
     if base is None:
         started = time.perf_counter()
-        base = synthetic_file(tmp / "import-60000.csv")
+        base = tmp / f"import-{BASE_ROWS}.csv"
+        in_a_process("--make", str(base), env=env)
         print(f"synthetic data   {BASE_ROWS:,} rows in {time.perf_counter() - started:.1f} s")
     with base.open(encoding="utf-8") as f:
         base_rows = sum(1 for _ in f) - 1
     for rows in sizes:
-        path = base if rows == base_rows else repeated_file(base, tmp / f"import-{rows}.csv", rows)
+        path = base
+        if rows != base_rows:
+            path = tmp / f"import-{rows}.csv"
+            in_a_process("--make", str(path), "--rows", str(rows), "--from", str(base), env=env)
         print(report(rows, measure(path, env)), flush=True)
         if path != base:
             path.unlink()
@@ -120,7 +132,7 @@ def child(path: Path) -> None:
     django.setup()
     from brukerplan.registrations.actions import import_registrations
     from brukerplan.registrations.exchange import open_table
-    from brukerplan.reports import data
+    from brukerplan.registrations.signals import registrations_imported
 
     def peak_mib() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -136,8 +148,8 @@ def child(path: Path) -> None:
         "import_peak_mib": peak_mib(),
     }
     started = time.perf_counter()
-    for year in sorted(result.years):
-        data.national_frame(year)
+    # What `brukerplan import` does next: the reports app builds the years' frames.
+    registrations_imported.send(sender=None, years=sorted(result.years))
     figures["frame_seconds"] = time.perf_counter() - started
     figures["frame_peak_mib"] = peak_mib()
     print(json.dumps(figures))
@@ -146,10 +158,19 @@ def child(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default=f"{BASE_ROWS},1000000")
-    parser.add_argument("--child", type=Path)
+    parser.add_argument("--child", type=Path, help="import this file and print the figures")
+    parser.add_argument("--make", type=Path, help="write a file of --rows rows (--from a file)")
+    parser.add_argument("--from", dest="source", type=Path)
     args = parser.parse_args()
     if args.child:
         child(args.child)
+        return
+    if args.make:
+        rows = int(args.rows) if args.rows.isdigit() else BASE_ROWS
+        if args.source:
+            repeated_file(args.source, args.make, rows)
+        else:
+            synthetic_file(args.make, rows)
         return
     sizes = [int(n) for n in args.rows.split(",") if int(n)]
     with tempfile.TemporaryDirectory(prefix="brukerplan-bench-import-") as tmp:
