@@ -7,7 +7,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:scope>/<int:year>/", views.dashboard, name="dashboard"),
-    path("<slug:scope>/<int:year>/lages/", views.progress, name="progress"),
     re_path(
         r"^(?P<scope>[-\w]+)/(?P<year>[0-9]{4})\.(?P<format>pdf|pptx|xlsx)$",
         views.download,

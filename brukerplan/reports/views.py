@@ -249,6 +249,8 @@ def dashboard(request, scope: str, year: int):
         raise Http404
     if not permissions.may_view_report(request.user, scope_type, code, year):
         raise PermissionDenied
+    if request.htmx and "lages" in request.GET:  # the poll of a build under way
+        return _progress(request, key, scope, year)
     fingerprint = _fingerprint(key, year)
     report = _report(key, year, fingerprint)
     comparisons = report.get("comparisons", {})
@@ -279,7 +281,7 @@ def dashboard(request, scope: str, year: int):
     document = report.get("document")
     context |= {
         "progress": publication.progress(key, year),
-        "progress_url": reverse("reports:progress", args=[scope, year]),
+        "progress_url": _progress_url(scope, year),
         "scope_groups": _grouped(scopes),
         "years": _years(),
         "name": document["scope"]["name"] if document else _name(scopes, key),
@@ -305,19 +307,18 @@ def dashboard(request, scope: str, year: int):
     return render(request, "reports/dashboard.html", context)
 
 
-@login_required
-def progress(request, scope: str, year: int):
+def _progress(request, key: str, slug: str, year: int):
     """The build under way that includes the scope ("Rapportene lages … 12 av 43"): the
     dashboard asks every few seconds while one runs (htmx), and stops when it ends."""
-    key = _scope_key(scope)
-    scope_type, code = _split(key)
-    if not permissions.may_view_report(request.user, scope_type, code, year):
-        raise PermissionDenied
     context = {
         "progress": publication.progress(key, year),
-        "progress_url": reverse("reports:progress", args=[scope, year]),
+        "progress_url": _progress_url(slug, year),
     }
     return render(request, "reports/dashboard_progress.html", context)
+
+
+def _progress_url(slug: str, year: int) -> str:
+    return reverse("reports:dashboard", args=[slug, year]) + "?lages=1"
 
 
 def _name(scopes: list[permissions.ReportScope], key: str) -> str:

@@ -46,6 +46,10 @@ def close(county_code: str, year: int) -> MappingPeriod:
     )
 
 
+def polled(scope: str, year: int) -> str:
+    return reverse("reports:dashboard", args=[scope, year]) + "?lages=1"
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -156,17 +160,17 @@ def test_the_dashboard_shows_a_build_under_way_and_polls_until_it_ends(world, im
     page = client.get(reverse("reports:dashboard", args=["municipality-4601", imported]))
     html = page.content.decode()
     assert f"Rapportene lages … 12 av {VESTLAND_SCOPES}" in html
-    poll = reverse("reports:progress", args=["municipality-4601", imported])
+    poll = reverse("reports:dashboard", args=["municipality-4601", imported]) + "?lages=1"
     assert f'hx-get="{poll}"' in html and 'hx-trigger="every 2s"' in html
     # The nation's dashboard sees it too; Oslo's does not.
     analyst = client_for(world.users["analyst"])
-    national = analyst.get(reverse("reports:progress", args=["national", imported]))
+    national = analyst.get(polled("national", imported), HTTP_HX_REQUEST="true")
     assert "12 av" in national.content.decode()
-    oslo = analyst.get(reverse("reports:progress", args=["municipality-0301", imported]))
+    oslo = analyst.get(polled("municipality-0301", imported), HTTP_HX_REQUEST="true")
     assert "Rapportene lages" not in oslo.content.decode()
     assert "hx-get" not in oslo.content.decode()
     publication.store.shared().delete(publication._progress_key("46", imported))
-    done = client.get(poll).content.decode()
+    done = client.get(poll, HTTP_HX_REQUEST="true").content.decode()
     assert "Rapportene lages" not in done and "hx-get" not in done  # polling stops
 
 
@@ -194,3 +198,16 @@ def test_the_database_backend_s_worker_builds_the_county_on_sqlite(
     assert queued.return_value == {"scopes": 2, "files_built": 6}
     seen = publication.fingerprint("county:46", imported)
     assert publication.stored_file("county:46", imported, seen, "pdf") == b"pdf 46"
+
+
+def test_an_import_into_a_closed_year_enqueues_its_counties(
+    world, sample_csv, django_capture_on_commit_callbacks
+):
+    import io
+
+    close("46", 2025)
+    connection = transaction.get_connection()
+    connection.run_on_commit = []  # the closing's own build: not this test's
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("import", str(sample_csv), stdout=io.StringIO(), stderr=io.StringIO())
+    assert [c.key for c in callbacks if isinstance(c, tasks._Enqueue)] == [("46", 2025)]
