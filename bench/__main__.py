@@ -58,7 +58,7 @@ def main() -> None:
         imported = step("import", str(data), env=env)
         print(
             f"import           {rows / imported['seconds']:,.0f} rows/s "
-            f"({imported['seconds']:.1f} s with the report frame; target < 15 s), "
+            f"({imported['seconds']:.1f} s; target < 15 s), "
             f"peak memory {imported['peak_mib']:.0f} MiB"
         )
         # The same rows repeated to a million, into a database of their own (target < 1 GiB).

@@ -8,10 +8,10 @@ appended), so every row stays valid: the same persons, mapped again, as a
 person mapped by several units is. Each file is imported in a process of its
 own (`--child`), which prints the seconds and its own peak memory
 (`resource.getrusage`, ru_maxrss) twice: after the import proper (every row
-checked, then written in one transaction) and after the year's analysis frame
-that the reports app builds when `brukerplan import` says it is done (the
-`registrations_imported` signal; that frame holds the whole year, so it grows
-with the rows; the import does not).
+checked, then written in one transaction) and after what `brukerplan import`
+does when it is done (the `registrations_imported` signal: the reports app asks
+the worker to build the closed counties of those years; the report data are
+built there, not in the import's process).
 
 `make bench` (bench/__main__.py) runs this for the 1,000,000-row file after
 its own 60,000-person import (BENCH_IMPORT_ROWS, default 1000000; 0 leaves it
@@ -92,7 +92,7 @@ def report(rows: int, figures: dict) -> str:
     return (
         f"import {rows:>9,} rows  {rows / figures['import_seconds']:,.0f} rows/s "
         f"({figures['import_seconds']:.1f} s, {figures['import_cpu_seconds']:.1f} s CPU), "
-        f"peak memory {figures['import_peak_mib']:.0f} MiB; with the report frame after it "
+        f"peak memory {figures['import_peak_mib']:.0f} MiB; with the signal after it "
         f"{figures['import_seconds'] + figures['frame_seconds']:.1f} s, "
         f"peak {figures['frame_peak_mib']:.0f} MiB"
     )
@@ -125,7 +125,7 @@ def run(env: dict, tmp: Path, sizes: list[int], base: Path | None = None) -> Non
 
 
 def child(path: Path) -> None:
-    """In the child: the import proper, then the year's report frame, each timed."""
+    """In the child: the import proper, then the signal that follows it, each timed."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brukerplan.settings")
     import django
 
@@ -148,7 +148,7 @@ def child(path: Path) -> None:
         "import_peak_mib": peak_mib(),
     }
     started = time.perf_counter()
-    # What `brukerplan import` does next: the reports app builds the years' frames.
+    # What `brukerplan import` does next: the reports app asks for the closed counties' builds.
     registrations_imported.send(sender=None, years=sorted(result.years))
     figures["frame_seconds"] = time.perf_counter() - started
     figures["frame_peak_mib"] = peak_mib()

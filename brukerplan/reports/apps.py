@@ -6,10 +6,7 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self):
-        from brukerplan.reports import (
-            receivers,  # noqa: F401 (connects them)
-            signals,
-        )
+        from brukerplan.reports import signals
 
         # A closed period, and changed data of a closed year, enqueue the county's build.
         signals.connect()
