@@ -1,6 +1,5 @@
 """Runs one `brukerplan` command in this process and prints its time and peak memory as JSON."""
 
-import gc
 import json
 import os
 import resource
@@ -20,7 +19,6 @@ def main() -> None:
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
-    gc.freeze()  # the exit as `brukerplan.cli` has it
 
 
 if __name__ == "__main__":

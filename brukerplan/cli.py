@@ -3,7 +3,6 @@
 `brukerplan import FILE` is `manage.py import FILE`, and so on.
 """
 
-import gc
 import os
 import sys
 
@@ -13,9 +12,6 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["brukerplan", *sys.argv[1:]])
-    # The process ends now and the exit frees what it holds. Frozen, that is left out of the
-    # collector's last passes over all of it (0.3 s after a municipal PDF on 2026-11-30).
-    gc.freeze()
 
 
 if __name__ == "__main__":
