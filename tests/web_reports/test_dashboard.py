@@ -166,6 +166,7 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     built = []
     real = data.report_document
     monkeypatch.setattr(data, "report_document", lambda *a, **k: built.append(a) or real(*a, **k))
+    data.national_frame(imported)  # in the store, as the worker or a first report leaves it
     # A page: session, user, memberships, the year's fingerprint (registrations, population),
     # the previous mapping (none here; else its fingerprint: 2 more), the scopes to choose
     # from (counties, municipalities), the years, saving the session (3), the
