@@ -95,7 +95,8 @@ def open_period(county: County, year: int, start: datetime.date, end: datetime.d
 def close_period(period, when: datetime.datetime | None = None):
     """Close the period now: from here on its registrations are final for reporting."""
     period.closed_at = when or timezone.now()
-    MappingPeriod.objects.filter(pk=period.pk).update(closed_at=period.closed_at)
+    # save(), not update(): the reports app hears of the close and builds the county.
+    period.save(update_fields=["closed_at"])
     return period
 
 

@@ -211,3 +211,25 @@ def test_an_import_into_a_closed_year_enqueues_its_counties(
     with django_capture_on_commit_callbacks() as callbacks:
         call_command("import", str(sample_csv), stdout=io.StringIO(), stderr=io.StringIO())
     assert [c.key for c in callbacks if isinstance(c, tasks._Enqueue)] == [("46", 2025)]
+
+
+def test_closing_a_period_through_the_action_asks_for_the_countys_build(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from brukerplan.organisations import actions
+    from brukerplan.reports import tasks
+
+    asked = []
+    monkeypatch.setattr(
+        tasks, "request_build", lambda county, year, using=None: asked.append((county, year))
+    )
+    year = timezone.localdate().year
+    period = MappingPeriod.objects.create(
+        county=County.objects.get(code="46"),
+        year=year,
+        start=datetime.date(year, 1, 1),
+        end=datetime.date(year, 3, 1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.close_period(period)
+    assert asked == [("46", year)]
