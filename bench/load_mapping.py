@@ -68,7 +68,9 @@ def prepare(mappers: int) -> None:
     Registration.objects.filter(unit__in=units).delete()
     start = max(today - datetime.timedelta(days=7), datetime.date(today.year, 1, 1))
     end = min(today + datetime.timedelta(days=7), datetime.date(today.year, 12, 31))
-    open_period(County.objects.filter(code="46").latest("valid_from"), today.year, start, end)
+    open_period(
+        County.objects.filter(code="46").latest("valid_from"), today.year, start, end, by=None
+    )
     password = make_password(PASSWORD)  # hash once; Argon2 is deliberately slow
     User = get_user_model()
     for n in range(mappers):

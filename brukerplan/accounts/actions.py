@@ -1,4 +1,10 @@
-"""Every write to users and roles: invitations, roles granted and withdrawn."""
+"""Every write to users and roles: invitations, roles granted and withdrawn.
+
+Each write is one transaction, durable (never inside another) where it is the
+outermost, and takes the acting user as the keyword `by` (`invited_by` for an
+invitation, which records it): `by=None` is the command line. Where the models
+have no field for who acted, the audit trail will record `by`.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ class AccountError(ValueError):
     """A refused write; the message is Norwegian and safe to show."""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def grant_role(
     user,
     role: str,
@@ -35,12 +41,29 @@ def grant_role(
     county=None,
     health_region: str = "",
     invited_by=None,
+    by=None,
 ) -> Membership:
     """Give a user a role at a place, or make a withdrawn one active again; safe to repeat.
 
     The account itself is left as it is: a deactivated account stays deactivated
-    until an administrator reactivates it.
+    until an administrator reactivates it. `invited_by` is recorded on a new
+    membership; `by` is who granted it (None: the command line).
     """
+    return _grant_role(
+        user,
+        role,
+        unit=unit,
+        municipality=municipality,
+        county=county,
+        health_region=health_region,
+        invited_by=invited_by,
+    )
+
+
+def _grant_role(
+    user, role: str, *, unit=None, municipality=None, county=None, health_region="", invited_by
+) -> Membership:
+    """grant_role inside the caller's transaction (an invitation's)."""
     membership, _ = Membership.objects.get_or_create(
         user=user,
         role=role,
@@ -92,7 +115,7 @@ def invite_mapper(
     if not unit.active:
         raise AccountError("Enheten er deaktivert.")
     User = get_user_model()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         existing = (
             User.objects.select_for_update().filter(username=email).first()
             or User.objects.select_for_update().filter(email__iexact=email).first()
@@ -114,7 +137,7 @@ def invite_mapper(
             )
             user.set_unusable_password()
             user.save()
-            grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by)
+            _grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by)
         # An earlier open offer of the same role is replaced by this one.
         now = timezone.now()
         Invitation.objects.filter(
@@ -171,9 +194,12 @@ def _usable(invitation: Invitation) -> bool:
     return invitation.unit.active
 
 
-@transaction.atomic
-def choose_first_password(invitation: Invitation, password: str) -> None:
-    """A new account's first password, through its invitation; the link is used up."""
+@transaction.atomic(durable=True)
+def choose_first_password(invitation: Invitation, password: str, *, by=None) -> None:
+    """A new account's first password, through its invitation; the link is used up.
+
+    The one who acts is the invitation's own user, not yet logged in: `by` is None.
+    """
     invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     if not invitation.for_new_account or not _usable(invitation):
         raise AccountError("Invitasjonslenken er brukt eller utløpt.")
@@ -183,32 +209,32 @@ def choose_first_password(invitation: Invitation, password: str) -> None:
     invitation.save(update_fields=["used_at"])
 
 
-@transaction.atomic
-def accept_invitation(invitation: Invitation, user) -> Membership:
-    """An existing account takes up the role it was offered, logged in as itself."""
+@transaction.atomic(durable=True)
+def accept_invitation(invitation: Invitation, by) -> Membership:
+    """An existing account (`by`) takes up the role it was offered, logged in as itself."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.user_id != user.pk:
+    if invitation.user_id != by.pk:
         raise AccountError("Invitasjonen gjelder en annen bruker.")
     if invitation.for_new_account or not _usable(invitation):
         raise AccountError("Invitasjonslenken er brukt eller utløpt.")
-    membership = grant_role(
-        user, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by
+    membership = _grant_role(
+        by, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by
     )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return membership
 
 
-@transaction.atomic
-def withdraw_invitation(invitation: Invitation, by) -> None:
+@transaction.atomic(durable=True)
+def withdraw_invitation(invitation: Invitation, *, by) -> None:
     """The contact person takes back an offer not yet taken up."""
     Invitation.objects.filter(pk=invitation.pk, used_at=None, withdrawn_at=None).update(
         withdrawn_at=timezone.now()
     )
 
 
-@transaction.atomic
-def deactivate_membership(membership: Membership, by) -> Membership:
+@transaction.atomic(durable=True)
+def deactivate_membership(membership: Membership, *, by) -> Membership:
     """End a role, and every open invitation to it.
 
     A user left with no active role is deactivated, which ends their sessions.

@@ -20,6 +20,7 @@ from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.contact import overview
 from brukerplan.organisations import actions
 from brukerplan.organisations.models import Municipality, Unit
+from brukerplan.registrations import actions as registration_actions
 from brukerplan.registrations import mapping
 from brukerplan.registrations.models import Registration
 
@@ -89,7 +90,7 @@ def choose_duplicate(request, code: str):
     if registration is None:
         raise PermissionDenied
     try:
-        mapping.choose_representative(registration, request.user)
+        registration_actions.choose_representative(registration, by=request.user)
     except mapping.MappingError as error:
         messages.error(request, error.message)
     else:
@@ -108,7 +109,10 @@ def units(request, code: str):
         if unit_form.is_valid():
             try:
                 unit = actions.create_unit(
-                    municipality, unit_form.cleaned_data["name"], unit_form.cleaned_data["type"]
+                    municipality,
+                    unit_form.cleaned_data["name"],
+                    unit_form.cleaned_data["type"],
+                    by=request.user,
                 )
             except actions.OrganisationError as error:
                 unit_form.add_error("name", str(error))
@@ -140,7 +144,7 @@ def set_unit_active(request, code: str, unit_id: int):
     municipality = _managed(request, code)
     unit = get_object_or_404(Unit, pk=unit_id, municipality__code=municipality.code)
     active = request.POST.get("active") == "1"
-    actions.set_unit_active(unit, active)
+    actions.set_unit_active(unit, active, by=request.user)
     messages.success(
         request,
         (_("Enheten %(name)s er aktivert.") if active else _("Enheten %(name)s er deaktivert."))
@@ -189,7 +193,7 @@ def withdraw_invitation(request, code: str, invitation_id: int):
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, unit__municipality__code=municipality.code
     )
-    account_actions.withdraw_invitation(invitation, request.user)
+    account_actions.withdraw_invitation(invitation, by=request.user)
     messages.success(request, _("Invitasjonen er trukket tilbake."))
     return redirect("contact:units", code=code)
 
@@ -204,7 +208,7 @@ def deactivate_mapper(request, code: str, membership_id: int):
         role=Role.KARTLEGGER,
         unit__municipality__code=municipality.code,
     )
-    account_actions.deactivate_membership(membership, request.user)
+    account_actions.deactivate_membership(membership, by=request.user)
     messages.success(
         request,
         _("%(name)s er ikke lenger kartlegger i %(unit)s.")

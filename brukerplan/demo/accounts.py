@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from brukerplan.accounts.actions import grant_role
@@ -13,7 +12,7 @@ from brukerplan.accounts.models import Role
 from brukerplan.instrument.cells import parse_cells
 from brukerplan.organisations.actions import open_period
 from brukerplan.organisations.models import County, Municipality, Unit
-from brukerplan.registrations import mapping, synth
+from brukerplan.registrations import actions, mapping, synth
 from brukerplan.registrations.models import Registration
 
 DEMO_PASSWORD = "brukerplan-demo"  # noqa: S105 - demo only, printed by the demo command
@@ -27,11 +26,12 @@ DEMO_UNITS = (
 )
 
 
-@transaction.atomic
 def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """Create (or refresh) the demo users; returns (username, password, role description).
 
-    Needs the reference data (counties and municipalities) to be loaded.
+    Needs the reference data (counties and municipalities) to be loaded. Not one
+    transaction: the registrations go through the form's durable actions, each its
+    own, with the mapper as `by`; running it again completes what is missing.
     """
     today = today or timezone.localdate()
     year = today.year
@@ -43,7 +43,7 @@ def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, 
     ]
     start = max(today - datetime.timedelta(days=7), datetime.date(year, 1, 1))
     end = min(today + datetime.timedelta(days=7), datetime.date(year, 12, 31))
-    open_period(vestland, year, start, end)
+    open_period(vestland, year, start, end, by=None)
 
     logins = []
 
@@ -80,7 +80,7 @@ def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, 
 def map_current_year(units, mappers, start: datetime.date, today: datetime.date) -> None:
     """This year's mapping under way: submitted registrations, a few drafts, one duplicate.
 
-    Goes through the same actions as the form (`registrations.mapping`), with
+    Goes through the same actions as the form (`registrations.actions`), with
     synthetic persons of Bergen; the last person is also mapped by the second
     unit, so the contact person has a duplicate to settle.
     """
@@ -92,9 +92,9 @@ def map_current_year(units, mappers, start: datetime.date, today: datetime.date)
         mapped.add(row["fodselsnummer"])
         unit, mapper = units[index % 2], mappers[index % 2]
         try:
-            registration = mapping.start_registration(
+            registration = actions.start_registration(
                 unit=unit,
-                user=mapper,
+                by=mapper,
                 fodselsnummer=row["fodselsnummer"],
                 kartlagt_dato=start,
                 today=today,
@@ -105,13 +105,13 @@ def map_current_year(units, mappers, start: datetime.date, today: datetime.date)
             mapping.instrument_of(registration), row, mapping.derived_of(registration)
         )
         if index < CURRENT_DRAFTS:
-            mapping.save_draft(registration, answers, mapper, today)
-        elif mapping.submit_registration(registration, answers, mapper, today):
+            actions.save_draft(registration, answers, by=mapper, today=today)
+        elif actions.submit_registration(registration, answers, by=mapper, today=today):
             raise ValueError(f"demo registration {registration.registrering_id} did not validate")
         elif unit == units[0]:
             twin_number, twin_answers = row["fodselsnummer"], answers
-    twin = mapping.start_registration(
-        unit=units[1], user=mappers[1], fodselsnummer=twin_number, today=today
+    twin = actions.start_registration(
+        unit=units[1], by=mappers[1], fodselsnummer=twin_number, today=today
     )
-    if mapping.submit_registration(twin, twin_answers, mappers[1], today):
+    if actions.submit_registration(twin, twin_answers, by=mappers[1], today=today):
         raise ValueError("the demo duplicate did not validate")

@@ -1,4 +1,10 @@
-"""Writes to the organisation register."""
+"""Every write to the organisation register: reference data, units, periods, population.
+
+Each write is one transaction, durable (never inside another) where it is the
+outermost, and takes the acting user as the keyword `by`: `by=None` is the
+command line. The models have no field for who acted; the audit trail will
+record `by`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,8 @@ from brukerplan.organisations import population, reference
 from brukerplan.organisations.models import County, MappingPeriod, Municipality, Unit
 
 
-@transaction.atomic
-def load_reference_data() -> tuple[int, int]:
+@transaction.atomic(durable=True)
+def load_reference_data(*, by=None) -> tuple[int, int]:
     """Bring counties and municipalities in line with the shipped register; safe to repeat.
 
     Returns how many counties and municipalities were created.
@@ -58,8 +64,8 @@ class OrganisationError(ValueError):
     """A write that breaks a rule; the message is Norwegian and safe to show."""
 
 
-@transaction.atomic
-def create_unit(municipality: Municipality, name: str, unit_type: str) -> Unit:
+@transaction.atomic(durable=True)
+def create_unit(municipality: Municipality, name: str, unit_type: str, *, by) -> Unit:
     name = " ".join(name.split())
     if not name:
         raise OrganisationError("Enheten må ha et navn.")
@@ -70,16 +76,16 @@ def create_unit(municipality: Municipality, name: str, unit_type: str) -> Unit:
     return Unit.objects.create(municipality=municipality, name=name, type=unit_type)
 
 
-@transaction.atomic
-def set_unit_active(unit: Unit, active: bool) -> Unit:
+@transaction.atomic(durable=True)
+def set_unit_active(unit: Unit, active: bool, *, by) -> Unit:
     """An inactive unit keeps its registrations; its mappers can no longer map in it."""
     Unit.objects.filter(pk=unit.pk).update(active=active)
     unit.active = active
     return unit
 
 
-@transaction.atomic
-def open_period(county: County, year: int, start: datetime.date, end: datetime.date):
+@transaction.atomic  # not durable: the admin saves it inside its own transaction
+def open_period(county: County, year: int, start: datetime.date, end: datetime.date, *, by):
     """Create or move the county's mapping period for a year, and reopen it if closed."""
     if end < start:
         raise OrganisationError("Perioden må slutte etter at den starter.")
@@ -91,8 +97,8 @@ def open_period(county: County, year: int, start: datetime.date, end: datetime.d
     return period
 
 
-@transaction.atomic
-def close_period(period, when: datetime.datetime | None = None):
+@transaction.atomic(durable=True)
+def close_period(period, when: datetime.datetime | None = None, *, by):
     """Close the period now: from here on its registrations are final for reporting."""
     period.closed_at = when or timezone.now()
     # save(), not update(): the reports app hears of the close and builds the county.
@@ -100,8 +106,8 @@ def close_period(period, when: datetime.datetime | None = None):
     return period
 
 
-@transaction.atomic
-def import_population(rows: list[population.Population]) -> tuple[int, int]:
+@transaction.atomic(durable=True)
+def import_population(rows: list[population.Population], *, by=None) -> tuple[int, int]:
     """Store population figures; a figure already there for a municipality and year is replaced.
 
     Returns how many were created and how many updated.

@@ -36,9 +36,9 @@ class MappingPeriodAdmin(admin.ModelAdmin):
     @admin.action(description=_("Lukk valgte perioder nå (dataene blir endelige)"))
     def close_now(self, request, queryset):
         for period in queryset:
-            actions.close_period(period)
+            actions.close_period(period, by=request.user)
         self.message_user(request, _("Periodene er lukket."), messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        period = actions.open_period(obj.county, obj.year, obj.start, obj.end)
+        period = actions.open_period(obj.county, obj.year, obj.start, obj.end, by=request.user)
         obj.pk, obj.closed_at = period.pk, period.closed_at

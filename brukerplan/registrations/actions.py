@@ -1,22 +1,34 @@
-"""Every write to registrations goes through a function here; views and commands call them."""
+"""Every write to registrations goes through a function here; views and commands call them.
+
+Each write is one transaction, durable (never inside another) where it is the
+outermost, and takes the acting user as the keyword `by`: `by=None` is the
+command line. A registration records its creator (`created_by`); for the other
+writes, where the model has no field for it, the audit trail will record `by`.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from brukerplan.instrument import definition
+from brukerplan.instrument.definition import AnswerError, Instrument
 from brukerplan.organisations.models import Municipality, Unit
+from brukerplan.registrations import mapping
 from brukerplan.registrations.exchange import Table
 from brukerplan.registrations.importing import Prepared, RowChecker, RowError
 from brukerplan.registrations.keys import pseudonym_key
+from brukerplan.registrations.mapping import AlreadyMapped, MappingError
 from brukerplan.registrations.models import Registration, new_registrering_id
+from brukerplan.registrations.pseudonyms import InvalidFodselsnummer, pseudonymise
 
 BATCH = 2000
 KEPT_MESSAGES = 1000  # errors (and warnings) kept to be listed; the rest are counted
@@ -288,3 +300,209 @@ class _Units:
                 for u in Unit.objects.filter(municipality_id__in={m for m, _ in missing}):
                     self.ids[(u.municipality_id, u.name)] = u.id
         return self.ids
+
+
+# --- the mapping form's writes ---------------------------------------------------
+#
+# Each is one durable transaction (never inside another) and checks, on the server,
+# that the county's mapping period is open. A fødselsnummer is handed straight to
+# `pseudonymise` and dropped; the registration keeps only the person key and the
+# derived birth year and sex.
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    errors: list[AnswerError] = field(default_factory=list)
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+@transaction.atomic(durable=True)
+def start_registration(
+    *,
+    unit: Unit,
+    by,
+    fodselsnummer: str,
+    kartlagt_dato: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> Registration:
+    """A new draft for the person with this number, mapped by the unit; `by` is its creator.
+
+    Raises MappingError (with `field`) for a closed period, an invalid number,
+    an age outside the instrument's range, a date outside the period, or a
+    person the unit has already mapped this year (AlreadyMapped).
+    """
+    today = _today(today)
+    municipality = unit.municipality
+    period = mapping.open_period(municipality, today)
+    if not unit.active:
+        raise MappingError("Enheten er deaktivert.")
+    try:
+        identity = pseudonymise(fodselsnummer, pseudonym_key(), today)
+    except InvalidFodselsnummer as invalid:
+        raise MappingError(mapping.sentence(str(invalid)), field="fodselsnummer") from None
+    aar = period.year
+    instrument = definition.for_year(aar)
+    alder = aar - identity.fodselsaar
+    if alder < instrument.minimum_age:
+        raise MappingError(
+            f"Personen er under {instrument.minimum_age} år i {aar} og skal ikke kartlegges.",
+            field="fodselsnummer",
+        )
+    if alder > mapping.MAXIMUM_AGE:
+        raise MappingError("Fødselsnummeret gir en alder over 120 år.", field="fodselsnummer")
+    kartlagt_dato = kartlagt_dato or today
+    last_day = min(today, period.end)
+    if not period.start <= kartlagt_dato <= last_day:
+        raise MappingError(
+            f"Datoen må være mellom {period.start:%d.%m.%Y} og {last_day:%d.%m.%Y}.",
+            field="kartlagt_dato",
+        )
+    existing = Registration.objects.filter(
+        unit=unit, aar=aar, person_key=identity.person_key
+    ).first()
+    if existing is not None:
+        raise AlreadyMapped(existing)
+    return Registration.objects.create(
+        aar=aar,
+        kartlagt_dato=kartlagt_dato,
+        municipality=municipality,
+        kommunenummer=municipality.code,
+        fylkesnummer=municipality.county.code,
+        unit=unit,
+        enhetstype=unit.type,
+        instrument_version=instrument.version,
+        status=Registration.Status.DRAFT,
+        person_key=identity.person_key,
+        fodselsaar=identity.fodselsaar,
+        kjonn=identity.kjonn,
+        alder=alder,
+        answers={},
+        created_by=by,
+    )
+
+
+def _locked(registration: Registration) -> Registration:
+    return Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+@transaction.atomic(durable=True)
+def save_draft(
+    registration: Registration,
+    answers: dict[str, Any],
+    *,
+    by,
+    today: datetime.date | None = None,
+) -> SaveResult:
+    """Keep the answers so far.
+
+    A draft keeps whatever it is given (answers to questions that are not asked
+    are dropped). A submitted registration only changes to answers that pass
+    validation in full, so it never stops counting half-way through an edit.
+    """
+    today = _today(today)
+    mapping.check_open(registration, today)
+    current = _locked(registration)
+    instrument = mapping.instrument_of(current)
+    derived = mapping.derived_of(current)
+    answers = mapping.asked_answers(instrument, answers, derived)
+    if current.status == Registration.Status.SUBMITTED:
+        errors = instrument.validate(answers, derived)
+        if errors:
+            return SaveResult(saved=False, errors=errors)
+        _apply_scores(current, instrument, answers)
+    else:
+        current.answers = answers
+    current.save()
+    _copy(current, registration)
+    return SaveResult(saved=True)
+
+
+@transaction.atomic(durable=True)
+def submit_registration(
+    registration: Registration,
+    answers: dict[str, Any],
+    *,
+    by,
+    today: datetime.date | None = None,
+) -> list[AnswerError]:
+    """Validate everything; on success the registration is submitted and scored.
+
+    On errors a draft still keeps the answers (nothing typed is lost) and the
+    errors are returned; a submitted registration is left as it was.
+    """
+    today = _today(today)
+    mapping.check_open(registration, today)
+    current = _locked(registration)
+    instrument = mapping.instrument_of(current)
+    derived = mapping.derived_of(current)
+    answers = mapping.asked_answers(instrument, answers, derived)
+    errors = instrument.validate(answers, derived)
+    if errors:
+        if current.status == Registration.Status.DRAFT:
+            current.answers = answers
+            current.save()
+            _copy(current, registration)
+        return errors
+    _apply_scores(current, instrument, answers)
+    if current.status != Registration.Status.SUBMITTED:
+        current.status = Registration.Status.SUBMITTED
+        current.submitted_at = timezone.now()
+    current.save()
+    _copy(current, registration)
+    return []
+
+
+def _apply_scores(registration: Registration, instrument: Instrument, answers: dict) -> None:
+    index = instrument.levekarsindeks(answers)
+    registration.answers = answers
+    registration.levekarsindeks = index
+    registration.indeksgruppe = instrument.index_group(index)
+    registration.kategori = instrument.kategori(answers)
+
+
+@transaction.atomic(durable=True)
+def delete_draft(registration: Registration, *, by, today: datetime.date | None = None) -> None:
+    mapping.check_open(registration, _today(today))
+    current = _locked(registration)
+    if current.status != Registration.Status.DRAFT:
+        raise MappingError("Bare utkast kan slettes.")
+    current.delete()
+
+
+@transaction.atomic(durable=True)
+def choose_representative(
+    registration: Registration, *, by, today: datetime.date | None = None
+) -> Registration:
+    """The contact person's choice among one person's registrations in the municipality and year.
+
+    The chosen one gets `foretrukket`; the person's other registrations there lose it.
+    """
+    mapping.check_open(registration, _today(today))
+    same_person = Registration.objects.select_for_update().filter(
+        person_key=registration.person_key,
+        aar=registration.aar,
+        kommunenummer=registration.kommunenummer,
+    )
+    same_person.exclude(pk=registration.pk).update(foretrukket=False)
+    same_person.filter(pk=registration.pk).update(foretrukket=True)
+    registration.foretrukket = True
+    return registration
+
+
+def _copy(source: Registration, target: Registration) -> None:
+    if source is target:
+        return
+    for name in (
+        "answers",
+        "status",
+        "levekarsindeks",
+        "indeksgruppe",
+        "kategori",
+        "submitted_at",
+        "updated_at",
+    ):
+        setattr(target, name, getattr(source, name))

@@ -1,7 +1,7 @@
 """The mapper's pages: the unit's list, a new registration, the form, autosave and the receipt.
 
 Views parse input, ask `brukerplan.accounts.permissions`, and call one action in
-`brukerplan.registrations.mapping`. They never write on their own.
+`brukerplan.registrations.actions` with the acting user. They never write on their own.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brukerplan.accounts import permissions
 from brukerplan.organisations.models import MappingPeriod, Unit
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions, mapping
 from brukerplan.registrations.forms import (
     StartForm,
     answers_from_post,
@@ -97,9 +97,9 @@ def start(request, unit_id: int):
     existing = None
     if request.method == "POST" and problem is None and form.is_valid():
         try:
-            registration = mapping.start_registration(
+            registration = actions.start_registration(
                 unit=unit,
-                user=request.user,
+                by=request.user,
                 fodselsnummer=form.cleaned_data["fodselsnummer"],
                 kartlagt_dato=form.cleaned_data["kartlagt_dato"],
                 today=today,
@@ -158,10 +158,10 @@ def registration_form(request, registrering_id: str):
     answers, problems = answers_from_post(instrument, request.POST)
     try:
         if problems:
-            mapping.save_draft(registration, answers, request.user)
+            actions.save_draft(registration, answers, by=request.user)
             errors = {key: [text] for key, text in problems.items()}
             return _form_page(request, registration, answers, errors, period=period, status=422)
-        errors = mapping.submit_registration(registration, answers, request.user)
+        errors = actions.submit_registration(registration, answers, by=request.user)
     except mapping.PeriodClosed as closed:
         messages.error(request, closed.message)
         return _form_page(request, registration, answers, {}, period=period, status=409)
@@ -185,7 +185,7 @@ def autosave(request, registrering_id: str):
     instrument = mapping.instrument_of(registration)
     answers, problems = answers_from_post(instrument, request.POST)
     try:
-        result = mapping.save_draft(registration, answers, request.user)
+        result = actions.save_draft(registration, answers, by=request.user)
     except mapping.PeriodClosed as closed:
         return _saved(request, ok=False, text=closed.message)
     if not result.saved:
@@ -230,7 +230,7 @@ def submitted(request, registrering_id: str):
 def delete(request, registrering_id: str):
     registration = _registration(request, registrering_id)
     try:
-        mapping.delete_draft(registration, request.user)
+        actions.delete_draft(registration, by=request.user)
     except mapping.MappingError as error:
         messages.error(request, error.message)
         return redirect("registrations:form", registrering_id=registration.registrering_id)

@@ -118,7 +118,7 @@ def world(reference_data) -> World:
     oslo_county = County.objects.get(code="03")
     start = max(today - datetime.timedelta(days=7), datetime.date(year, 1, 1))
     end = min(today + datetime.timedelta(days=7), datetime.date(year, 12, 31))
-    open_period(vestland, year, start, end)
+    open_period(vestland, year, start, end, by=None)
     users = {
         "mapper_a": _user("mapper_a"),
         "mapper_b": _user("mapper_b"),

@@ -10,7 +10,7 @@ import pytest
 
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import INTEGER, MULTI
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
 
 PASSWORD = "et-godt-passord-123"
@@ -58,9 +58,9 @@ def answer(page, key, value, instrument):
 
 
 def test_a_mapper_fills_in_leaves_returns_and_submits_a_whole_registration(page, world, helpers):
-    other_unit = mapping.start_registration(
+    other_unit = actions.start_registration(
         unit=world.unit_voss,
-        user=world.users["mapper_voss"],
+        by=world.users["mapper_voss"],
         fodselsnummer=helpers.person(datetime.date(1970, 3, 3)),
         today=world.today,
     )
@@ -127,12 +127,12 @@ def test_the_contact_person_sees_the_count_and_settles_a_planted_duplicate(page,
     number = helpers.person(datetime.date(1990, 1, 2))
     ids = []
     for unit, user in ((world.unit_a, "mapper_a"), (world.unit_b, "mapper_b")):
-        registration = mapping.start_registration(
-            unit=unit, user=world.users[user], fodselsnummer=number, today=world.today
+        registration = actions.start_registration(
+            unit=unit, by=world.users[user], fodselsnummer=number, today=world.today
         )
         assert (
-            mapping.submit_registration(
-                registration, helpers.complete_answers("mann"), None, world.today
+            actions.submit_registration(
+                registration, helpers.complete_answers("mann"), by=None, today=world.today
             )
             == []
         )

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
 
 PASSWORD = "et-godt-passord-123"
@@ -58,9 +58,9 @@ def page(browser, live_server):
 
 @pytest.fixture
 def draft(world, helpers):
-    return mapping.start_registration(
+    return actions.start_registration(
         unit=world.unit_a,
-        user=world.users["mapper_a"],
+        by=world.users["mapper_a"],
         fodselsnummer=helpers.person(datetime.date(1980, 5, 17)),
         today=world.today,
     )

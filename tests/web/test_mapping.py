@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from brukerplan.organisations.actions import close_period
 from brukerplan.organisations.models import MappingPeriod
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions, mapping
 from brukerplan.registrations.models import Registration
 
 BIRTH = datetime.date(1980, 5, 17)
@@ -23,9 +23,9 @@ def mapper(world):
 
 
 def start(world, helpers, woman=False, unit=None, birth=BIRTH):
-    return mapping.start_registration(
+    return actions.start_registration(
         unit=unit or world.unit_a,
-        user=world.users["mapper_a"],
+        by=world.users["mapper_a"],
         fodselsnummer=helpers.person(birth, woman=woman),
         today=world.today,
     )
@@ -73,9 +73,9 @@ def test_the_fodselsnummer_never_reaches_the_page_the_url_or_the_log(
 
 def test_a_person_under_16_is_not_mapped(world, helpers):
     with pytest.raises(mapping.MappingError, match="under 16"):
-        mapping.start_registration(
+        actions.start_registration(
             unit=world.unit_a,
-            user=None,
+            by=None,
             fodselsnummer=helpers.person(datetime.date(world.today.year - 10, 1, 1), start=500),
             today=world.today,
         )
@@ -90,18 +90,20 @@ def test_the_same_unit_cannot_map_the_same_person_twice_in_a_year(world, helpers
 
 def test_nothing_is_created_or_changed_outside_the_open_period(world, helpers):
     registration = start(world, helpers)
-    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year))
+    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year), by=None)
     with pytest.raises(mapping.PeriodClosed, match="avsluttet"):
         start(world, helpers, woman=True)
     with pytest.raises(mapping.PeriodClosed):
-        mapping.save_draft(registration, {"rusproblem": 1}, None, world.today)
+        actions.save_draft(registration, {"rusproblem": 1}, by=None, today=world.today)
     with pytest.raises(mapping.PeriodClosed):
-        mapping.submit_registration(registration, helpers.complete_answers(), None, world.today)
+        actions.submit_registration(
+            registration, helpers.complete_answers(), by=None, today=world.today
+        )
 
 
 def test_a_closed_period_is_explained_on_the_page_and_refused_on_post(world, helpers, mapper):
     registration = start(world, helpers)
-    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year))
+    close_period(MappingPeriod.objects.get(county__code="46", year=world.today.year), by=None)
     page = mapper.get(reverse("registrations:form", args=[registration.registrering_id]))
     assert "ikke åpen" in page.content.decode()
     response = mapper.post(
@@ -115,11 +117,11 @@ def test_a_closed_period_is_explained_on_the_page_and_refused_on_post(world, hel
 
 def test_a_municipality_without_a_period_cannot_map(world, helpers):
     with pytest.raises(mapping.PeriodClosed, match="ingen kartleggingsperiode"):
-        mapping.start_registration(
+        actions.start_registration(
             unit=world.unit_voss.__class__.objects.create(
                 municipality=world.oslo, name="Oslo enhet", type="annen"
             ),
-            user=None,
+            by=None,
             fodselsnummer=helpers.person(BIRTH),
             today=world.today,
         )
@@ -189,25 +191,25 @@ def test_a_complete_registration_is_submitted_scored_and_shows_the_journal_note(
 def test_a_submitted_registration_changes_only_to_valid_answers(world, helpers):
     registration = start(world, helpers)
     answers = helpers.complete_answers()
-    assert mapping.submit_registration(registration, answers, None, world.today) == []
-    result = mapping.save_draft(registration, {"rusproblem": 1}, None, world.today)
+    assert actions.submit_registration(registration, answers, by=None, today=world.today) == []
+    result = actions.save_draft(registration, {"rusproblem": 1}, by=None, today=world.today)
     assert not result.saved
     registration.refresh_from_db()
     assert registration.status == "submitted" and registration.answers == answers
     answers["okonomi"] = "rod"
-    assert mapping.save_draft(registration, answers, None, world.today).saved
+    assert actions.save_draft(registration, answers, by=None, today=world.today).saved
     registration.refresh_from_db()
     assert registration.levekarsindeks == 7 * 34.5 + 69
 
 
 def test_a_draft_can_be_deleted_but_a_submitted_registration_cannot(world, helpers):
     draft = start(world, helpers)
-    mapping.delete_draft(draft, None, world.today)
+    actions.delete_draft(draft, by=None, today=world.today)
     assert not Registration.objects.exists()
     sent = start(world, helpers)
-    mapping.submit_registration(sent, helpers.complete_answers(), None, world.today)
+    actions.submit_registration(sent, helpers.complete_answers(), by=None, today=world.today)
     with pytest.raises(mapping.MappingError):
-        mapping.delete_draft(sent, None, world.today)
+        actions.delete_draft(sent, by=None, today=world.today)
 
 
 def test_the_unit_list_shows_nothing_identifying_in_few_queries(

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from brukerplan.accounts.models import Membership
 from brukerplan.contact import overview
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
 
 
@@ -21,13 +21,13 @@ def contact(world):
 
 
 def submitted(world, helpers, unit, number, when=None):
-    registration = mapping.start_registration(
-        unit=unit, user=None, fodselsnummer=number, today=world.today, kartlagt_dato=when
+    registration = actions.start_registration(
+        unit=unit, by=None, fodselsnummer=number, today=world.today, kartlagt_dato=when
     )
     kjonn = registration.kjonn
     assert (
-        mapping.submit_registration(
-            registration, helpers.complete_answers(kjonn), None, world.today
+        actions.submit_registration(
+            registration, helpers.complete_answers(kjonn), by=None, today=world.today
         )
         == []
     )
@@ -41,9 +41,9 @@ def test_the_overview_counts_per_unit_and_compares_with_the_previous_mapping(
     submitted(world, helpers, world.unit_a, same)
     submitted(world, helpers, world.unit_b, same)
     submitted(world, helpers, world.unit_a, helpers.person(datetime.date(1966, 1, 1)))
-    mapping.start_registration(
+    actions.start_registration(
         unit=world.unit_b,
-        user=None,
+        by=None,
         fodselsnummer=helpers.person(datetime.date(1999, 9, 9)),
         today=world.today,
     )

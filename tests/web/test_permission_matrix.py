@@ -10,7 +10,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from brukerplan.accounts.models import Invitation, Membership, Role
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 
 ALL_USERS = [
     "mapper_a",
@@ -30,15 +30,15 @@ REPORT_READERS = EVERYONE - {"mapper_a", "mapper_b", "mapper_voss", "nobody"}
 
 
 def _registration(world, helpers, unit, user, *, woman=False, submitted=False):
-    registration = mapping.start_registration(
+    registration = actions.start_registration(
         unit=unit,
-        user=world.users[user],
+        by=world.users[user],
         fodselsnummer=helpers.person(datetime.date(1980, 5, 17), woman=woman),
         today=world.today,
     )
     if submitted:
         answers = helpers.complete_answers(registration.kjonn)
-        assert mapping.submit_registration(registration, answers, None, world.today) == []
+        assert actions.submit_registration(registration, answers, by=None, today=world.today) == []
     return registration
 
 

@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 
 FORM_JS = Path(__file__).resolve().parents[2] / "brukerplan" / "static" / "brukerplan" / "form.js"
 NORWEGIAN_500 = "Noe gikk galt hos oss"
@@ -31,9 +31,9 @@ def mapper(world):
 
 @pytest.fixture
 def draft(world, helpers):
-    return mapping.start_registration(
+    return actions.start_registration(
         unit=world.unit_a,
-        user=world.users["mapper_a"],
+        by=world.users["mapper_a"],
         fodselsnummer=helpers.person(datetime.date(1980, 5, 17)),
         today=world.today,
     )
@@ -94,7 +94,7 @@ def test_a_failing_autosave_answers_500_which_htmx_does_not_swap_into_the_status
     def broken(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(mapping, "save_draft", broken)
+    monkeypatch.setattr(actions, "save_draft", broken)
     response = mapper.post(
         reverse("registrations:autosave", args=[draft.registrering_id]),
         {"okonomi": "rod"},
@@ -131,9 +131,9 @@ def test_the_404_and_403_pages_are_norwegian(settings, world, mapper, helpers):
     assert "Fant ikke siden" in missing.content.decode() and "Not Found" not in (
         missing.content.decode()
     )
-    other = mapping.start_registration(
+    other = actions.start_registration(
         unit=world.unit_voss,
-        user=world.users["mapper_voss"],
+        by=world.users["mapper_voss"],
         fodselsnummer=helpers.person(datetime.date(1970, 3, 3)),
         today=world.today,
     )
