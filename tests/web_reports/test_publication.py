@@ -224,12 +224,12 @@ def test_closing_a_period_through_the_action_asks_for_the_countys_build(
         tasks, "request_build", lambda county, year, using=None: asked.append((county, year))
     )
     year = timezone.localdate().year
-    period = MappingPeriod.objects.create(
+    period, _ = MappingPeriod.objects.get_or_create(
         county=County.objects.get(code="46"),
         year=year,
-        start=datetime.date(year, 1, 1),
-        end=datetime.date(year, 3, 1),
+        defaults={"start": datetime.date(year, 1, 1), "end": datetime.date(year, 3, 1)},
     )
+    assert period.closed_at is None
     with django_capture_on_commit_callbacks(execute=True):
-        actions.close_period(period)
+        actions.close_period(period, by=None)
     assert asked == [("46", year)]
