@@ -118,19 +118,3 @@ def asked_answers(
 def sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
-
-
-# Until tests/web_reports calls `actions` (not this worker's files): the two old names,
-# with the old signatures. Imported lazily (and by name) so that mapping, which the actions
-# import, does not import them back.
-def __getattr__(name: str):
-    if name not in ("start_registration", "submit_registration"):
-        raise AttributeError(name)
-    import importlib
-
-    actions = importlib.import_module("brukerplan.registrations.actions")
-    if name == "start_registration":
-        return lambda *, user, **kwargs: actions.start_registration(by=user, **kwargs)
-    return lambda registration, answers, user, today=None: actions.submit_registration(
-        registration, answers, by=user, today=today
-    )

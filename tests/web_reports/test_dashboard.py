@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from pptx import Presentation
 
-from brukerplan.registrations import mapping
+from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data
 from brukerplan.reports.render import chart_process, common, xlsx
@@ -91,14 +91,14 @@ def test_an_unknown_scope_is_not_found(world):
 
 def test_a_municipality_with_fewer_than_five_persons_shows_why_there_is_no_report(world, helpers):
     for i in range(3):
-        registration = mapping.start_registration(
+        registration = actions.start_registration(
             unit=world.unit_a,
-            user=world.users["mapper_a"],
+            by=world.users["mapper_a"],
             fodselsnummer=helpers.person(datetime.date(1980 + i, 5, 17)),
             today=world.today,
         )
         answers = helpers.complete_answers(registration.kjonn)
-        assert mapping.submit_registration(registration, answers, None, world.today) == []
+        assert actions.submit_registration(registration, answers, by=None, today=world.today) == []
     client = client_for(world.users["contact"])
     page = client.get(dashboard_url("municipality-4601", world.today.year))
     text = page.content.decode()
