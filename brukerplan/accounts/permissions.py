@@ -18,7 +18,7 @@ place. The rules:
 | use the Django admin             | –        | –            | –          | –       | staff |
 
 Whether the mapping period is open is not a permission: it is checked by the
-actions in `brukerplan.registrations.mapping`, for every role alike.
+actions in `brukerplan.registrations.actions`, for every role alike.
 """
 
 from __future__ import annotations
