@@ -33,6 +33,8 @@ def test_the_fixtures_hold_the_copies_the_tests_read():
     assert [str(path) for path in copies()] == [
         "seeds/003_4ec209f302107412.txt",
         "spec/instrument-2026.yaml",
+        "spec/registration-format.md",
+        "spec/report-format.md",
         "spec/sample-registrations.csv",
     ]
 

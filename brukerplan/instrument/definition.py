@@ -142,6 +142,13 @@ class AnswerError:
     message: str
 
 
+@dataclass(frozen=True)
+class Scores:
+    levekarsindeks: float
+    indeksgruppe: str
+    kategori: str
+
+
 class Instrument:
     def __init__(self, data: dict[str, Any]):
         self.data = data
@@ -149,6 +156,8 @@ class Instrument:
         self.applies_from_year: int = int(data["applies_from_year"])
         self.minimum_age: int = int(data["minimum_age"])
         self.adult_age: int = int(data["adult_age"])
+        self.maximum_age: int = int(data["maximum_age"])
+        self.unit_types: dict[str, str] = {str(k): str(v) for k, v in data["unit_types"].items()}
         self.sections: tuple[Section, ...] = tuple(_section(s) for s in data["sections"])
         self.questions: tuple[Question, ...] = tuple(q for s in self.sections for q in s.questions)
         self._by_key = {q.key: q for q in self.questions}
@@ -238,6 +247,11 @@ class Instrument:
         return errors
 
     # --- scoring ---------------------------------------------------------
+
+    def scores(self, answers: dict[str, Any]) -> Scores:
+        """Everything computed from a complete, valid set of answers, in one place."""
+        index = self.levekarsindeks(answers)
+        return Scores(index, self.index_group(index), self.kategori(answers))
 
     def levekarsindeks(self, answers: dict[str, Any]) -> float:
         return sum(self.index_points[answers[area]] for area in self.index_areas)

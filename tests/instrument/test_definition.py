@@ -1,5 +1,6 @@
 """The instrument definition: agreement with the shared spec, validation, scoring, categories."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from brukerplan.instrument.definition import Instrument
 
 # The copy of ../shared/spec/instrument-2026.yaml (tests/fixtures/spec/README.md)
 SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "spec" / "instrument-2026.yaml"
+REGISTRATION_FORMAT = SPEC.with_name("registration-format.md")
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +59,34 @@ def complete_answers(**overrides):
     return {k: v for k, v in answers.items() if v is not None}
 
 
+def test_its_unit_types_are_those_of_the_registration_format():
+    line = next(
+        row
+        for row in REGISTRATION_FORMAT.read_text(encoding="utf-8").splitlines()
+        if row.startswith("| `enhetstype` |")
+    )
+    codes = re.findall(r"`([a-z_]+)`", line.split("|")[3])
+    assert list(definition.load("2026.1").unit_types) == codes
+
+
+def test_scores_are_the_index_its_group_and_the_category_at_once(instrument):
+    answers = complete_answers()
+    scores = instrument.scores(answers)
+    assert scores.levekarsindeks == instrument.levekarsindeks(answers)
+    assert scores.indeksgruppe == instrument.index_group(scores.levekarsindeks)
+    assert scores.kategori == instrument.kategori(answers)
+
+
 def errors_of(instrument, answers, kjonn="kvinne"):
     return [(e.column, e.message) for e in instrument.validate(answers, {"kjonn": kjonn})]
 
 
 def test_the_current_version_agrees_with_the_shared_spec_in_every_key_code_and_rule():
     ours = definition.load("2026.1")
-    spec = Instrument(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
+    spec_data = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    # The two rules our copy adds beyond the spec; the unit types are checked below.
+    spec_data |= {"maximum_age": ours.maximum_age, "unit_types": ours.unit_types}
+    spec = Instrument(spec_data)
     assert ours.version == spec.version
     assert ours.applies_from_year == spec.applies_from_year
     assert (ours.minimum_age, ours.adult_age) == (spec.minimum_age, spec.adult_age)
