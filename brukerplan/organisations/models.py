@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from brukerplan.instrument import definition
+
 
 class County(models.Model):
     """A county (fylke) with the years its code is valid (reference data, see data/SOURCE.md)."""
@@ -73,13 +75,20 @@ class Population(models.Model):
         return f"{self.municipality_code} {self.year}: {self.total}"
 
 
+def _unit_types() -> type[models.TextChoices]:
+    """The instrument's unit types as choices: `Unit.Type.NAV` is "nav", labelled "NAV"."""
+    unit_types = definition.current().unit_types
+    return models.TextChoices(
+        "Type",
+        [(code.upper(), (code, label)) for code, label in unit_types.items()],
+        module=__name__,
+        qualname="Unit.Type",
+    )
+
+
 class Unit(models.Model):
-    class Type(models.TextChoices):
-        HELSE_OMSORG = "helse_omsorg", _("Helse og omsorg")
-        NAV = "nav", _("NAV")
-        BARNEVERN = "barnevern", _("Barnevern")
-        FASTLEGE = "fastlege", _("Fastlege")
-        ANNEN = "annen", _("Annen")
+    # The current instrument version's unit types: it is the one list of them.
+    Type = _unit_types()
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(_("navn"), max_length=200)

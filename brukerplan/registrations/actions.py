@@ -85,12 +85,15 @@ class ImportResult:
         return not self.error_count
 
 
-def import_registrations(table: Table, progress: ProgressFactory = no_progress) -> ImportResult:
+def import_registrations(
+    table: Table, *, by, progress: ProgressFactory = no_progress
+) -> ImportResult:
     """Check every row, then write all of them in one transaction, or nothing.
 
     Rows whose `registrering_id` is already in the database are left as they
     are, so importing the same file twice creates nothing new. Units the file
-    names are created.
+    names are created. `by` is the creator of the registrations written
+    (`None`: the command line).
 
     Memory does not grow with the file. The first pass reads the rows as they
     come and checks each; it keeps what checks across rows need (the ids seen,
@@ -131,7 +134,7 @@ def import_registrations(table: Table, progress: ProgressFactory = no_progress) 
             return result
         spill.seek(0)
         with transaction.atomic(), progress("Skriver", checked) as bar:
-            _write_rows(_spilled(spill), register, wanted_units, result, bar)
+            _write_rows(_spilled(spill), register, wanted_units, result, bar, by)
     return result
 
 
@@ -181,7 +184,7 @@ def _spilled(spill) -> Iterable[list[Prepared]]:
         yield [Prepared(*fields) for fields in batch]
 
 
-def _write_rows(batches, register, wanted_units, result: ImportResult, bar) -> None:
+def _write_rows(batches, register, wanted_units, result: ImportResult, bar, by) -> None:
     """The second pass, in the caller's transaction: the rows not yet in the database."""
     units = _Units(register, wanted_units)
     for prepared in batches:
@@ -193,7 +196,7 @@ def _write_rows(batches, register, wanted_units, result: ImportResult, bar) -> N
         ) if ids else set()  # fmt: skip
         new = [p for p in prepared if p.registrering_id not in existing]
         result.already_present += len(prepared) - len(new)
-        _insert(new, register, units.ids_for(new))
+        _insert(new, register, units.ids_for(new), by)
         result.created += len(new)
         result.years.update(p.aar for p in new)
         bar.update(len(prepared))
@@ -204,11 +207,11 @@ INSERT_FIELDS = (
     "registrering_id", "aar", "kartlagt_dato", "municipality_id", "kommunenummer",
     "fylkesnummer", "unit_id", "enhetstype", "instrument_version", "status", "person_key",
     "fodselsaar", "kjonn", "alder", "answers", "levekarsindeks", "indeksgruppe", "kategori",
-    "foretrukket", "created_at", "updated_at", "submitted_at",
+    "foretrukket", "created_at", "updated_at", "submitted_at", "created_by_id",
 )  # fmt: skip
 
 
-def _insert(prepared: list[Prepared], register, units) -> None:
+def _insert(prepared: list[Prepared], register, units, by) -> None:
     """Insert many registrations with one prepared statement.
 
     bulk_create spends most of a large import compiling every value of every
@@ -226,6 +229,7 @@ def _insert(prepared: list[Prepared], register, units) -> None:
     # Only model metadata is interpolated; every value is a query parameter.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
     submitted = Registration.Status.SUBMITTED.value
+    creator = None if by is None else by.pk
     rows = []
     with connection.cursor() as cursor:
         for p in prepared:
@@ -236,7 +240,7 @@ def _insert(prepared: list[Prepared], register, units) -> None:
                 municipality.county_code, units[(municipality.id, p.enhet)], p.enhetstype,
                 p.instrument_version, submitted, p.person_key, p.fodselsaar, p.kjonn, p.alder,
                 adapt_json(p.answers, connection), p.levekarsindeks, p.indeksgruppe, p.kategori,
-                False, now, now, now,
+                False, now, now, now, creator,
             ))  # fmt: skip
             if len(rows) >= BATCH:
                 cursor.executemany(sql, rows)
@@ -352,8 +356,11 @@ def start_registration(
             f"Personen er under {instrument.minimum_age} år i {aar} og skal ikke kartlegges.",
             field="fodselsnummer",
         )
-    if alder > mapping.MAXIMUM_AGE:
-        raise MappingError("Fødselsnummeret gir en alder over 120 år.", field="fodselsnummer")
+    if alder > instrument.maximum_age:
+        raise MappingError(
+            f"Fødselsnummeret gir en alder over {instrument.maximum_age} år.",
+            field="fodselsnummer",
+        )
     kartlagt_dato = kartlagt_dato or today
     last_day = min(today, period.end)
     if not period.start <= kartlagt_dato <= last_day:
@@ -457,11 +464,11 @@ def submit_registration(
 
 
 def _apply_scores(registration: Registration, instrument: Instrument, answers: dict) -> None:
-    index = instrument.levekarsindeks(answers)
+    scores = instrument.scores(answers)
     registration.answers = answers
-    registration.levekarsindeks = index
-    registration.indeksgruppe = instrument.index_group(index)
-    registration.kategori = instrument.kategori(answers)
+    registration.levekarsindeks = scores.levekarsindeks
+    registration.indeksgruppe = scores.indeksgruppe
+    registration.kategori = scores.kategori
 
 
 @transaction.atomic(durable=True)

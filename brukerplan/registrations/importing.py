@@ -39,10 +39,8 @@ from brukerplan.registrations.exchange import (
 )
 from brukerplan.registrations.pseudonyms import InvalidFodselsnummer, pseudonymise
 
-UNIT_TYPES = ("helse_omsorg", "nav", "barnevern", "fastlege", "annen")
 PERSON_KEY = re.compile(r"^[0-9a-f]{64}$")
 FOUR_DIGITS = re.compile(r"^[0-9]{4}$")
-MAXIMUM_AGE = 120
 MAX_CELL = 200  # characters; no valid cell is longer (a unit's name is at most 200)
 LOOKS_LIKE_FODSELSNUMMER = (
     "ser ut som et fødselsnummer; fødselsnummer hører bare hjemme i kolonnen fodselsnummer"
@@ -210,18 +208,22 @@ class RowChecker:
             else:
                 warn("enhet", "navnet har et kontrolltegn")
         enhetstype = (cells.get("enhetstype") or "").strip()
-        if enhetstype not in UNIT_TYPES:
-            error("enhetstype", f"{quoted(enhetstype)} er ikke en av {', '.join(UNIT_TYPES)}")
+        if enhetstype not in instrument.unit_types:
+            error(
+                "enhetstype",
+                f"{quoted(enhetstype)} er ikke en av {', '.join(instrument.unit_types)}",
+            )
 
         identity = self._identity(cells, error)
         if identity is None:
             return errors
         person_key, fodselsaar, kjonn = identity
         alder = aar - fodselsaar
-        if alder < instrument.minimum_age or alder > MAXIMUM_AGE:
+        if alder < instrument.minimum_age or alder > instrument.maximum_age:
             error(
                 "fodselsaar" if "fodselsaar" in cells else "fodselsnummer",
-                f"alderen {alder} år i {aar} er utenfor {instrument.minimum_age}–{MAXIMUM_AGE}",
+                f"alderen {alder} år i {aar} er utenfor "
+                f"{instrument.minimum_age}–{instrument.maximum_age}",
             )
 
         answers, answer_errors = parse_cells(instrument, cells, {"kjonn": kjonn})
@@ -230,7 +232,7 @@ class RowChecker:
             error(answer_error.column, _quoting(answer_error.message, cell.strip()))
         if errors:
             return errors
-        index = instrument.levekarsindeks(answers)
+        scores = instrument.scores(answers)
         return Prepared(
             registrering_id=registrering_id,
             aar=aar,
@@ -244,9 +246,9 @@ class RowChecker:
             alder=alder,
             instrument_version=instrument.version,
             answers=answers,
-            levekarsindeks=index,
-            indeksgruppe=instrument.index_group(index),
-            kategori=instrument.kategori(answers),
+            levekarsindeks=scores.levekarsindeks,
+            indeksgruppe=scores.indeksgruppe,
+            kategori=scores.kategori,
         )
 
     def _identity(self, cells: dict[str, str], error) -> tuple[str, int, str] | None:

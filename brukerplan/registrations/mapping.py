@@ -15,8 +15,6 @@ from brukerplan.instrument.definition import Instrument
 from brukerplan.organisations.models import MappingPeriod, Municipality
 from brukerplan.registrations.models import Registration
 
-MAXIMUM_AGE = 120
-
 
 class MappingError(Exception):
     """A refused write. The message is Norwegian, safe to show, and never holds a number."""

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from brukerplan.instrument import definition
 from brukerplan.organisations.models import Unit
+from brukerplan.registrations.actions import import_registrations
+from brukerplan.registrations.exchange import open_table
 from brukerplan.registrations.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +162,49 @@ def test_a_municipality_code_must_be_valid_in_the_rows_year(sample_csv, tmp_path
     with pytest.raises(CommandError):
         call_command("import", str(write(tmp_path / "old.csv", rows)), stderr=err)
     assert "'1507' er ikke et kommunenummer i 2025" in err.getvalue()
+
+
+def test_an_unknown_unit_type_is_an_error_that_names_the_instruments_unit_types(
+    sample_csv, tmp_path
+):
+    rows = read(sample_csv)
+    rows[3][rows[0].index("enhetstype")] = "sykehus"
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="avvist: 1 feil"):
+        call_command("import", str(write(tmp_path / "bad.csv", rows)), stderr=err)
+    message = "rad 4, kolonne enhetstype: 'sykehus' er ikke en av "
+    assert message + "helse_omsorg, nav, barnevern, fastlege, annen" in err.getvalue()
+    assert list(definition.for_year(2025).unit_types) == list(Unit.Type.values)
+
+
+def test_the_age_limit_of_an_import_is_the_instruments(sample_csv, tmp_path, monkeypatch):
+    instrument = definition.for_year(2025)
+    monkeypatch.setattr(instrument, "maximum_age", 30)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import", str(sample_csv), stderr=err)
+    assert f"er utenfor {instrument.minimum_age}–30\n" in err.getvalue()
+    assert Registration.objects.count() == 0
+
+
+def test_the_unit_model_offers_the_instruments_unit_types_and_no_others():
+    assert Unit.Type.choices == list(definition.current().unit_types.items())
+    assert Unit.Type.HELSE_OMSORG == "helse_omsorg" and Unit.Type.NAV.label == "NAV"
+
+
+def test_an_import_records_who_made_the_registrations(sample_csv, django_user_model):
+    user = django_user_model.objects.create_user("importer", password="x" * 20)
+    result = import_registrations(open_table(sample_csv), by=user)
+    assert result.created == 311
+    assert set(Registration.objects.values_list("created_by", flat=True)) == {user.pk}
+
+
+def test_an_import_from_the_command_line_records_no_creator(sample_csv):
+    run_import(sample_csv)
+    assert set(Registration.objects.values_list("created_by", flat=True)) == {None}
+
+
+def test_an_import_without_the_acting_user_is_refused(sample_csv):
+    with pytest.raises(TypeError, match="by"):
+        import_registrations(open_table(sample_csv))
+    assert Registration.objects.count() == 0

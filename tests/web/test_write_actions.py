@@ -17,8 +17,6 @@ ACTION_MODULES = (account_actions, organisation_actions, registration_actions)
 NOT_WRITES = {
     "brukerplan.accounts.actions.open_invitation",  # a query: the invitation of a token
     "brukerplan.registrations.actions.no_progress",  # the import's default progress bar
-    # The import's signature is the import work's (in progress); it will take `by` there.
-    "brukerplan.registrations.actions.import_registrations",
 }
 
 

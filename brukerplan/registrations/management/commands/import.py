@@ -28,7 +28,7 @@ class Command(BaseCommand):
         try:
             table = open_table(file)
             self.stdout.write(f"Leste {table.form}.")
-            result = import_registrations(table, progress=_bar)
+            result = import_registrations(table, by=None, progress=_bar)
         except UnreadableFile as error:
             raise CommandError(f"{error}. Ingenting er importert.") from None
         self._list(result.warnings, result.warning_count, "advarsel: ", "advarsler")
