@@ -14,7 +14,9 @@ for counties or the whole country are ignored. When the table has an age
 column, `adults` sums ages 18 and over; `total` sums every age. Values ".",
 ".." and ":" (not available / confidential) count as missing.
 
-Size classes are those of Tabell 3 and 4 in the 2020 annual report.
+Size classes are those of Tabell 3 and 4 in the 2020 annual report. `SIZE_CLASSES`
+is their one home: the reports (`brukerplan.reports.comparison`) put municipalities
+in them and label them from here.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ SIZE_CLASSES = (
     ("30000_49999", "30 000–49 999", 30000, 49999),
     ("50000_pluss", "50 000 og mer", 50000, None),
 )
+SIZE_CLASS_LABELS = {key: label for key, label, _low, _high in SIZE_CLASSES}
 
 _REGION = re.compile(r"^(?:K-)?(\d{4})\b")
 _AGE = re.compile(r"(\d{1,3})")

@@ -11,7 +11,7 @@ Every cell carries the masks of its persons (`of`; `numerator_of` and
 `denominator_of` for a share), evaluated on `Context.persons`, or on
 `Context.minors` for the tables of the under-18 chapter (ids `unge_*`), which
 have no rows when there are no minors. Each table is one `group_by` over its frame
-(see `crosstab`).
+(see `tables.crosstab`).
 
 Decisions where the seed is silent or the instrument differs from 2020:
   * Figures of the seed by main group (rus / kun psykisk) get a third column
@@ -48,18 +48,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import polars as pl
 
+from brukerplan.instrument import definition
 from brukerplan.instrument.definition import Instrument
 from brukerplan.reports.tables import (
-    AGE_BANDS,
     ALLE,
     INDEX_GROUP_LABELS,
     PSYKISK,
     RUS,
-    SPECIALIST_GROUPS,
+    SEXES,
     Cell,
     Column,
     Context,
@@ -71,93 +70,29 @@ from brukerplan.reports.tables import (
     Share,
     TableData,
     Total,
+    age_items,
+    age_mask,
     all_persons,
+    any_service,
+    area_items,
     category_groups,
+    crosstab,
     equals,
+    index_group_columns,
     is_one,
     main_group,
     option_items,
     rus_groups,
+    service_kinds,
+    services,
+    sex_items,
+    share_by_column_group,
+    share_table,
     standard_groups,
     table,
 )
 
-# --- one group_by per table -------------------------------------------------------
-#
-# A `select` with one `sum` per cell costs about 0.7 ms per expression on 60,000
-# persons (measured), and these tables have hundreds of cells. Grouping the
-# persons by the group masks themselves (a few distinct combinations) and summing
-# each row condition once per combination gives the same numbers some 25 times
-# faster. The cells still carry the masks of their persons.
-
-
-def crosstab(
-    frame: pl.DataFrame, groups: Sequence[pl.Expr], values: Sequence[pl.Expr]
-) -> tuple[list[int], list[list[Any]]]:
-    """Per group mask: its number of persons and the sum of each value over them.
-
-    A boolean value sums to a count. One `group_by` on the group masks.
-    """
-    keys = [mask.alias(f"g{i}") for i, mask in enumerate(groups)]
-    aggregations = [pl.len().alias("n"), *[v.sum().alias(f"v{j}") for j, v in enumerate(values)]]
-    combinations = frame.group_by(keys).agg(aggregations)
-    n = [0] * len(groups)
-    sums: list[list[Any]] = [[0] * len(values) for _ in groups]
-    for combination in combinations.iter_rows(named=True):
-        for i in range(len(groups)):
-            if combination[f"g{i}"]:
-                n[i] += combination["n"]
-                for j in range(len(values)):
-                    sums[i][j] += combination[f"v{j}"] or 0
-    return n, sums
-
-
-def share_table(
-    ctx: Context, groups: Sequence[Group], columns: Sequence[tuple[Column, pl.Expr]]
-) -> TableData:
-    """As `tables.share_table`: each cell the share of the row's persons meeting the column."""
-    n, hits = crosstab(ctx.persons, [g.mask for g in groups], [c for _, c in columns])
-    rows = [
-        Row(
-            group.key,
-            group.label,
-            {
-                column.key: Share(
-                    hits[i][j],
-                    n[i],
-                    numerator_of=group.mask & condition,
-                    denominator_of=group.mask,
-                )
-                for j, (column, condition) in enumerate(columns)
-            },
-        )
-        for i, group in enumerate(groups)
-    ]
-    return [column for column, _ in columns], rows
-
-
-def share_by_column_group(
-    ctx: Context, items: Sequence[Item], groups: Sequence[Group]
-) -> TableData:
-    """As `tables.share_by_column_group` (no `only`): each cell a share of the column's persons."""
-    n, hits = crosstab(ctx.persons, [g.mask for g in groups], [i.mask for i in items])
-    rows = [
-        Row(
-            item.key,
-            item.label,
-            {
-                group.key: Share(
-                    hits[j][i],
-                    n[j],
-                    numerator_of=item.mask & group.mask,
-                    denominator_of=group.mask,
-                )
-                for j, group in enumerate(groups)
-            },
-        )
-        for i, item in enumerate(items)
-    ]
-    return [Column(g.key, g.label) for g in groups], rows
+# --- counts of groups by groups -------------------------------------------------
 
 
 def counts(ctx: Context, groups: Sequence[Group], columns: Sequence[Group]) -> TableData:
@@ -194,56 +129,12 @@ def single_items(instrument: Instrument, key: str) -> list[Item]:
     ]
 
 
-def age_mask(low: int, high: int | None) -> pl.Expr:
-    age = pl.col("alder")
-    return ((age >= low) if high is None else age.is_between(low, high)).fill_null(False)
-
-
-def age_items() -> list[Item]:
+def by_index_group(instrument: Instrument) -> list[Group]:
+    """The index groups as groups of persons (`indeksgruppe`), labelled."""
     return [
-        Item(f"alder:{key}", f"Alder: {label}", age_mask(low, high))
-        for key, label, low, high in AGE_BANDS
-    ]
-
-
-def index_group_columns(instrument: Instrument) -> list[tuple[Column, pl.Expr]]:
-    return [
-        (Column(g.code, INDEX_GROUP_LABELS.get(g.code, g.code)), equals("indeksgruppe", g.code))
+        Group(g.code, INDEX_GROUP_LABELS.get(g.code, g.code), equals("indeksgruppe", g.code))
         for g in instrument.index_groups
     ]
-
-
-def area_items(instrument: Instrument, with_index: bool = True) -> list[Item]:
-    """`<area>:<colour>` for the eight areas, then `indeksgruppe:<code>` (the index as a whole)."""
-    items = []
-    for area in instrument.index_areas:
-        question = instrument.question(area)
-        for colour in question.codes:
-            label = f"{question.label}: {question.label_of(colour)}"
-            items.append(Item(f"{area}:{colour}", label, equals(area, colour)))
-    if with_index:
-        for g in instrument.index_groups:
-            label = f"Levekårsindeks: {INDEX_GROUP_LABELS.get(g.code, g.code)}"
-            items.append(Item(f"indeksgruppe:{g.code}", label, equals("indeksgruppe", g.code)))
-    return items
-
-
-def services(instrument: Instrument, question_key: str, group_key: str) -> list[tuple[str, str]]:
-    """(code `<group>.<option>`, label) of the services of one catalogue group."""
-    question = instrument.question(question_key)
-    group = next(g for g in question.option_groups if g.key == group_key)
-    return [(f"{group.key}.{o.code}", o.label) for o in group.options]
-
-
-def any_service(instrument: Instrument, question_key: str, *group_keys: str) -> pl.Expr:
-    """At least one service of the given catalogue groups."""
-    return pl.any_horizontal(
-        [
-            is_one(f"{question_key}.{code}")
-            for group_key in group_keys
-            for code, _ in services(instrument, question_key, group_key)
-        ]
-    )
 
 
 def service_count(instrument: Instrument, question_key: str, *group_keys: str) -> pl.Expr:
@@ -279,11 +170,8 @@ def kjonn_kategori(ctx: Context) -> TableData:
         Item(g.key, g.label, g.mask)
         for g in [*category_groups(instrument), main_group(RUS), main_group(PSYKISK)]
     ]
-    groups = [
-        Group("mann", "Menn", equals("kjonn", "mann")),
-        Group("kvinne", "Kvinner", equals("kjonn", "kvinne")),
-        all_persons(),
-    ]
+    groups = [Group(code, label, equals("kjonn", code)) for code, label in SEXES.items()]
+    groups.append(all_persons())
     return share_by_column_group(ctx, items, groups)
 
 
@@ -323,16 +211,9 @@ AREA_FIGURES = {
     "sosial_fungering": "Figur 19",
     "nettverk": "Figur 20",
 }
-AREA_TITLES = {
-    "bosituasjon": "Bosituasjon",
-    "meningsfull_aktivitet": "Meningsfull aktivitet",
-    "okonomi": "Økonomi",
-    "fysisk_helse": "Fysisk helse",
-    "psykisk_helse": "Psykisk helse",
-    "rusmiddelbruk": "Rusmiddelbruk",
-    "sosial_fungering": "Sosial fungering",
-    "nettverk": "Nettverk",
-}
+# Table titles are fixed when the tables are registered (at import), so the words the
+# instrument owns (area and service group labels) are taken from the current version.
+_LABELS_FROM = definition.current()
 
 
 def _register_area(area: str) -> None:
@@ -347,7 +228,8 @@ def _register_area(area: str) -> None:
     area_by_category.__name__ = f"levekarsomrade_{area}"
     area_by_category.__doc__ = f"{AREA_FIGURES[area]}: the colours of {area} as % of the row."
     suffix = " for mottakere med rusproblemer" if area == "rusmiddelbruk" else ""
-    title = f"Levekårsområdet {AREA_TITLES[area].lower()} etter kategori{suffix}. Prosent"
+    label = _LABELS_FROM.question(area).label
+    title = f"Levekårsområdet {label.lower()} etter kategori{suffix}. Prosent"
     table(f"levekarsomrade_{area}", title)(area_by_category)
 
 
@@ -553,10 +435,8 @@ def tjenester_antall_indeks(ctx: Context) -> TableData:
     served = any_service(instrument, "tjenester", *every)
     kinds = [
         ("snitt", "Alle tjenester", every),
-        ("snitt_nav", "NAV", ["nav"]),
-        ("snitt_kommune", "Kommunale tjenester", ["kommune"]),
-        ("snitt_spesialist", "Spesialisthelsetjenester", list(SPECIALIST_GROUPS)),
-        ("snitt_andre", "Andre tjenester", ["andre"]),
+        *[(f"snitt_{key}", label, list(keys)) for key, label, keys in service_kinds(instrument)],
+        ("snitt_andre", dict(service_groups(instrument))["andre"], ["andre"]),
     ]
     numbers = [
         (key, label, service_count(instrument, "tjenester", *keys)) for key, label, keys in kinds
@@ -565,11 +445,7 @@ def tjenester_antall_indeks(ctx: Context) -> TableData:
         key: [f"tjenester.{c}" for g in keys for c, _ in services(instrument, "tjenester", g)]
         for key, _, keys in kinds
     }
-    groups = [
-        Group(g.code, INDEX_GROUP_LABELS.get(g.code, g.code), equals("indeksgruppe", g.code))
-        for g in instrument.index_groups
-    ]
-    groups.append(all_persons())
+    groups = [*by_index_group(instrument), all_persons()]
     # Sums of the 0/1 service columns rather than of the per-person numbers: far fewer operations.
     every_column = columns_of["snitt"]
     n, sums = crosstab(
@@ -614,6 +490,14 @@ SERVICE_FIGURES = {
     "somatikk": "Figur 34",
     "andre": "Figur 35",
 }
+# The titles of Figur 30, 32 and 33 say "services of" the catalogue group, whose
+# instrument label names the agency ("NAV") or the field ("Psykisk helsevern"); the
+# other figures are titled with the group's label itself.
+SERVICE_TITLES = {
+    "nav": "NAV-tjenester",
+    "tsb": "Tjenester i tverrfaglig spesialisert rusbehandling (TSB)",
+    "phv": "Tjenester i psykisk helsevern",
+}
 
 
 def _register_services(group_key: str) -> None:
@@ -627,17 +511,8 @@ def _register_services(group_key: str) -> None:
     services_by_category.__doc__ = (
         f"{SERVICE_FIGURES[group_key]}: each service of {group_key} as % of the column's persons."
     )
-    labels = {
-        "nav": "NAV-tjenester",
-        "kommune": "Kommunale helse-, omsorgs- og velferdstjenester",
-        "tsb": "Tjenester i tverrfaglig spesialisert rusbehandling (TSB)",
-        "phv": "Tjenester i psykisk helsevern",
-        "somatikk": "Somatiske sykehustjenester",
-        "andre": "Andre tjenester",
-    }
-    table(f"tjenester_{group_key}", f"{labels[group_key]} etter kategori. Prosent")(
-        services_by_category
-    )
+    title = SERVICE_TITLES.get(group_key) or dict(service_groups(_LABELS_FROM))[group_key]
+    table(f"tjenester_{group_key}", f"{title} etter kategori. Prosent")(services_by_category)
 
 
 for _group in SERVICE_FIGURES:
@@ -653,11 +528,7 @@ def tjenester_indeksgruppe(ctx: Context) -> TableData:
         for key, label in service_groups(instrument)
         for item in service_rows(instrument, key, label)
     ]
-    groups = [
-        Group(g.code, INDEX_GROUP_LABELS.get(g.code, g.code), equals("indeksgruppe", g.code))
-        for g in instrument.index_groups
-    ]
-    groups.append(all_persons())
+    groups = [*by_index_group(instrument), all_persons()]
     return share_by_column_group(ctx, items, groups)
 
 
@@ -803,10 +674,7 @@ def unge_alder_kategori(ctx: Context) -> TableData:
         Group(f"alder:{age}", f"{age} år", equals("alder", age))
         for age in range(instrument.minimum_age, instrument.adult_age)
     ]
-    columns += [
-        Group("kjonn:mann", "Menn", equals("kjonn", "mann")),
-        Group("kjonn:kvinne", "Kvinner", equals("kjonn", "kvinne")),
-    ]
+    columns += [Group(i.key, i.label, i.mask) for i in sex_items()]
     minors = minors_context(ctx)
     if minors is None:
         return [Column(c.key, c.label) for c in columns], []

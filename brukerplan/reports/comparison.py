@@ -9,7 +9,8 @@ What the tables read from the `Context` (passed in by `brukerplan.reports.docume
     report year, one row per municipality: `kommunenummer` (String), `year`
     (Int), `adults` (Int, inhabitants 18 and over; null when unknown), `total`
     (Int). Municipalities are put in size classes by `total`
-    (`SIZE_CLASSES`, those of Tabell 3 and 4 in the 2020 report).
+    (`brukerplan.organisations.population.SIZE_CLASSES`, those of Tabell 3 and 4
+    in the 2020 report).
   * `comparisons`: adult persons (one row per person) of `fylke` (the county of
     a municipal report), `landet` (the country) and `storrelse` (municipalities
     of the same size class as the scope's municipality), as far as present.
@@ -54,62 +55,54 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from brukerplan.organisations.population import SIZE_CLASS_LABELS, SIZE_CLASSES
 from brukerplan.reports.tables import (
-    AGE_BANDS,
     ALLE,
     GROUP_LABELS,
     INDEX_GROUP_LABELS,
     PSYKISK,
     RUS,
-    SPECIALIST_GROUPS,
     Cell,
     Column,
     Context,
     Count,
     Group,
+    Item,
     Mean,
     NotApplicable,
     Row,
     Share,
     TableData,
+    age_items,
     all_persons,
+    any_service,
+    area_items,
     category_groups,
     equals,
-    is_one,
     main_group,
+    option_items,
+    service_kinds,
+    sex_items,
     table,
 )
 
-# The size classes of Tabell 3 and 4 (brukerplan.organisations.population.SIZE_CLASSES,
-# repeated here because this module is pure and that one belongs to the Django side's app).
-SIZE_CLASSES = (
-    ("under_2000", "Under 2 000", 0, 1999),
-    ("2000_4999", "2 000–4 999", 2000, 4999),
-    ("5000_9999", "5 000–9 999", 5000, 9999),
-    ("10000_19999", "10 000–19 999", 10000, 19999),
-    ("20000_29999", "20 000–29 999", 20000, 29999),
-    ("30000_49999", "30 000–49 999", 30000, 49999),
-    ("50000_pluss", "50 000 og mer", 50000, None),
-)
-SIZE_CLASS_LABELS = {key: label for key, label, _low, _high in SIZE_CLASSES}
 COMPARISON_LABELS = {
     "fylke": "Fylket",
     "landet": "Hele landet",
     "storrelse": "Kommuner av samme størrelse",
 }
 COLOURS = ("gronn", "gul", "rod")  # best to worst
-COLOUR_LABELS = {"gronn": "grønn", "gul": "gul", "rod": "rød"}
+COLOUR_LABELS = {c: INDEX_GROUP_LABELS[c].lower() for c in COLOURS}  # the colour in a phrase
 
 
-def size_class(inhabitants: int) -> str:
-    for key, _label, low, high in SIZE_CLASSES:
-        if inhabitants >= low and (high is None or inhabitants <= high):
-            return key
-    raise ValueError(inhabitants)
+def size_class_label(key: str) -> str:
+    """The municipalities of a size class as a label: "Kommuner med under 2 000 innbyggere"."""
+    return f"Kommuner med {SIZE_CLASS_LABELS[key].lower()} innbyggere"
 
 
 def with_size_class(population: pl.DataFrame) -> pl.DataFrame:
-    """The population frame with a `storrelse` column (the size class key, from `total`)."""
+    """The population frame with a `storrelse` column (the size class key, from `total`,
+    as `brukerplan.organisations.population.size_class` gives it)."""
     expression = pl.lit(None, dtype=pl.String)
     for key, _label, low, high in reversed(SIZE_CLASSES):
         bound = pl.col("total") >= low
@@ -234,7 +227,7 @@ def _size_label(ctx: Context, population: pl.DataFrame) -> str | None:
     found = classes["storrelse"].unique().to_list()
     if len(found) != 1:
         return None
-    return f"Kommuner med {SIZE_CLASS_LABELS[found[0]].lower()} innbyggere"
+    return size_class_label(found[0])
 
 
 # --- trends ---------------------------------------------------------------------
@@ -328,11 +321,11 @@ def _groups(*keys: str) -> list[Group]:
     return [all_persons() if key == ALLE else main_group(key) for key in keys]
 
 
-def _share_items(groups: Sequence[Group], items: Sequence[tuple[str, str, pl.Expr]]):
+def _share_items(groups: Sequence[Group], items: Sequence[Item]) -> list[TrendItem]:
     return [
-        TrendItem(f"{g.key}:{key}", f"{GROUP_LABELS[g.key]}: {label}", g.mask & mask, g.mask)
+        TrendItem(f"{g.key}:{i.key}", f"{GROUP_LABELS[g.key]}: {i.label}", g.mask & i.mask, g.mask)
         for g in groups
-        for key, label, mask in items
+        for i in items
     ]
 
 
@@ -372,17 +365,7 @@ def trend_levekarsindeks(ctx: Context) -> TableData:
 @table("trend_levekarsomrader", "Levekårsområdene. Sammenlignbart utvalg av kommuner. Prosent")
 def trend_levekarsomrader(ctx: Context) -> TableData:
     """Tabell 15-16, Figur 42-43: `<group>:<area>:<colour>` as % of the group."""
-    items = []
-    for area in ctx.instrument.index_areas:
-        question = ctx.instrument.question(area)
-        for colour in question.codes:
-            items.append(
-                (
-                    f"{area}:{colour}",
-                    f"{question.label}: {question.label_of(colour)}",
-                    equals(area, colour),
-                )
-            )
+    items = area_items(ctx.instrument, with_index=False)
     return trend_table(ctx, _share_items(_groups(RUS, PSYKISK), items))
 
 
@@ -390,25 +373,12 @@ def trend_levekarsomrader(ctx: Context) -> TableData:
 def trend_bakgrunn(ctx: Context) -> TableData:
     """Figur 40, 41, 45, 46: sex, age bands, activities, plans as % of the group; mean age."""
     instrument = ctx.instrument
-    age = pl.col("alder")
-    items: list[tuple[str, str, pl.Expr]] = [
-        ("kjonn:mann", "Menn", equals("kjonn", "mann")),
-        ("kjonn:kvinne", "Kvinner", equals("kjonn", "kvinne")),
-        *[
-            (
-                f"alder:{key}",
-                f"Alder: {label}",
-                ((age >= low) if high is None else age.is_between(low, high)).fill_null(False),
-            )
-            for key, label, low, high in AGE_BANDS
-        ],
+    items = [
+        *sex_items(),
+        *age_items(),
+        *option_items(instrument, "aktiviteter"),
+        *option_items(instrument, "planer"),
     ]
-    for key in ("aktiviteter", "planer"):
-        question = instrument.question(key)
-        for code, column in zip(question.codes, question.columns, strict=True):
-            items.append(
-                (f"{key}:{code}", f"{question.label}: {question.label_of(code)}", is_one(column))
-            )
     groups = _groups(RUS, PSYKISK)
     means = [
         TrendItem(
@@ -425,17 +395,10 @@ def trend_bakgrunn(ctx: Context) -> TableData:
 @table("trend_tjenester", "Bruk av tjenester. Sammenlignbart utvalg av kommuner. Prosent")
 def trend_tjenester(ctx: Context) -> TableData:
     """`<group>:nav|kommune|spesialist`: at least one service of the kind, % of the group."""
-    question = ctx.instrument.question("tjenester")
-    by_group = {g.key: g for g in question.option_groups}
-
-    def any_of(*keys: str) -> pl.Expr:
-        columns = [f"tjenester.{k}.{o.code}" for k in keys for o in by_group[k].options]
-        return pl.any_horizontal([is_one(c) for c in columns])
-
+    instrument = ctx.instrument
     items = [
-        ("nav", by_group["nav"].label, any_of("nav")),
-        ("kommune", "Kommunale tjenester", any_of("kommune")),
-        ("spesialist", "Spesialisthelsetjenester", any_of(*SPECIALIST_GROUPS)),
+        Item(key, label, any_service(instrument, "tjenester", *groups))
+        for key, label, groups in service_kinds(instrument)
     ]
     return trend_table(ctx, _share_items(_groups(RUS, PSYKISK, ALLE), items))
 
@@ -483,8 +446,8 @@ def panel_levekarsomrader(ctx: Context) -> TableData:
     this, last = _panel_year_labels(ctx)
     columns = [
         Column("antall", f"Antall personer kartlagt i {last} og {this}"),
-        *[Column(c, f"{COLOUR_LABELS[c].capitalize()} i {this}") for c in COLOURS],
-        *[Column(f"andel_{c}", f"{COLOUR_LABELS[c].capitalize()} i {this} (%)") for c in COLOURS],
+        *[Column(c, f"{INDEX_GROUP_LABELS[c]} i {this}") for c in COLOURS],
+        *[Column(f"andel_{c}", f"{INDEX_GROUP_LABELS[c]} i {this} (%)") for c in COLOURS],
     ]
     keys = panel_keys(ctx)
     if not keys:

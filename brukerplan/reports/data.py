@@ -25,7 +25,7 @@ from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import frame, store, suppression
-from brukerplan.reports.comparison import SIZE_CLASS_LABELS, with_size_class
+from brukerplan.reports.comparison import COMPARISON_LABELS, size_class_label, with_size_class
 from brukerplan.reports.document import Scope, build_report
 
 COLUMNS = list(frame.METADATA_SCHEMA)
@@ -158,7 +158,7 @@ def comparison_frames(
     if scope.type == "national":
         return national, Comparisons()
     comparisons = {"landet": national}
-    labels = {"landet": "Hele landet"}
+    labels = {"landet": COMPARISON_LABELS["landet"]}
     definitions = {"landet": "national"}
     if scope.type in ("county", "region"):
         return scope_of(national, scope, year), Comparisons(comparisons, labels, definitions)
@@ -178,7 +178,7 @@ def comparison_frames(
         if own and own[0] is not None:
             same = classes.filter(pl.col("storrelse") == own[0])["kommunenummer"].to_list()
             comparisons["storrelse"] = national.filter(pl.col("kommunenummer").is_in(same))
-            labels["storrelse"] = f"Kommuner med {SIZE_CLASS_LABELS[own[0]].lower()} innbyggere"
+            labels["storrelse"] = size_class_label(own[0])
             definitions["storrelse"] = f"size:{own[0]}:{','.join(sorted(same))}"
     return scoped, Comparisons(comparisons, labels, definitions)
 

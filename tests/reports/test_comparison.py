@@ -8,8 +8,9 @@ import math
 import polars as pl
 import pytest
 
+from brukerplan.organisations.population import SIZE_CLASSES, size_class
 from brukerplan.reports import comparison
-from brukerplan.reports.comparison import comparable_municipalities, panel_keys, size_class
+from brukerplan.reports.comparison import comparable_municipalities, panel_keys
 from brukerplan.reports.document import COMPARISON_TABLES, Scope, adult_persons, build_report
 from brukerplan.reports.registry import TABLES
 from brukerplan.reports.tables import Context, Count, Mean, Share
@@ -295,10 +296,10 @@ def test_coverage_by_size_class_matches_a_plain_computation(
 ):
     ctx = Context(persons=persons, instrument=instrument, population=population, year=sample_year)
     got = cells(ctx, "dekning_storrelse")
-    assert list(got) == [key for key, *_ in comparison.SIZE_CLASSES] + ["uten_folketall", "i_alt"]
+    assert list(got) == [key for key, *_ in SIZE_CLASSES] + ["uten_folketall", "i_alt"]
     this_year = {r["kommunenummer"]: r for r in population.to_dicts() if r["year"] == sample_year}
     people = persons.to_dicts()
-    for key, *_ in comparison.SIZE_CLASSES:
+    for key, *_ in SIZE_CLASSES:
         codes = {c for c, r in this_year.items() if size_class(r["total"]) == key}
         mapped = [p for p in people if p["kommunenummer"] in codes]
         municipalities = {p["kommunenummer"] for p in mapped}
@@ -313,6 +314,16 @@ def test_coverage_by_size_class_matches_a_plain_computation(
     assert got["uten_folketall"]["kartlagte"] == Count(len(unknown))
     assert got["i_alt"]["kartlagte"] == Count(len(people))
     assert got["i_alt"]["per_1000"].value is None  # 1103 has no inhabitants
+
+
+def test_the_size_class_column_agrees_with_the_one_table_of_size_classes():
+    bounds = [b for _key, _label, low, high in SIZE_CLASSES for b in (low, high) if b is not None]
+    totals = sorted({0, *bounds, *[b + 1 for b in bounds], 717710})
+    codes = [f"{i:04}" for i in range(len(totals))]
+    frame = pl.DataFrame({"kommunenummer": codes, "total": totals})
+    classes = comparison.with_size_class(frame)
+    assert classes["storrelse"].to_list() == [size_class(t) for t in totals]
+    assert comparison.size_class_label("50000_pluss") == "Kommuner med 50 000 og mer innbyggere"
 
 
 def test_coverage_per_1000_compares_the_scope_with_the_county_and_the_country(

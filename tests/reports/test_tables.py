@@ -234,6 +234,21 @@ def test_labels_come_from_the_instrument(document, instrument):
     assert "Psykisk helsevern" in figures["tjenester:phv.akutt"]
 
 
+def test_unit_types_and_the_titles_of_areas_and_services_come_from_the_instrument(
+    document, instrument
+):
+    figures = {r["key"]: r["label"] for r in document["tables"]["nokkeltall"]["rows"]}
+    for code, label in instrument.unit_types.items():
+        assert figures[f"enhetstype:{code}"] == f"Kartlagt av: {label}"
+    titles = {table_id: table["title"] for table_id, table in document["tables"].items()}
+    for area in instrument.index_areas:
+        label = instrument.question(area).label.lower()
+        assert titles[f"levekarsomrade_{area}"].startswith(f"Levekårsområdet {label} etter")
+    for group in instrument.question("tjenester").option_groups:
+        if group.key in ("kommune", "somatikk", "andre"):  # the rest word it as "services of"
+            assert titles[f"tjenester_{group.key}"] == f"{group.label} etter kategori. Prosent"
+
+
 def test_persons_are_adults_after_removing_duplicates(document, sample_frame, instrument):
     keys = sample_frame.filter(pl.col("alder") >= instrument.adult_age)["person_key"]
     assert document["persons"] == keys.n_unique()
