@@ -25,7 +25,7 @@ from brukerplan.reports.comparison import COMPARISON_LABELS
 from brukerplan.reports.registry import compute
 from brukerplan.reports.tables import Context, Count, Table
 
-SCOPE_TYPES = ("national", "county", "municipality", "region")
+SCOPE_TYPES = ("national", "county", "municipality", "region", "pool")
 # The fixed tables computed over every comparison frame (the document's "comparisons").
 COMPARISON_TABLES = (
     "kategorier",
@@ -41,23 +41,31 @@ COMPARISON_TABLES = (
 class Scope:
     """What a report covers.
 
-    type: national | county | municipality | region (health region).
+    type: national | county | municipality | region (health region) | pool (a county's
+    municipalities with too few persons for a document of their own, report-format.md).
     code: None for national; the county ("46") or municipality ("4601") number;
-    the health region's key ("helse_vest"). name: as the reader sees it.
+    the health region's key ("helse_vest"); the pool's ("46-sma"). name: as the reader
+    sees it. members: a pool's municipality numbers (empty for every other type).
     """
 
     type: str
     code: str | None
     name: str
+    members: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in SCOPE_TYPES:
             raise ValueError(f"unknown scope type {self.type!r}")
         if (self.type == "national") != (self.code is None):
             raise ValueError("a national scope has no code, every other scope has one")
+        if (self.type == "pool") != bool(self.members):
+            raise ValueError("a pool has members, no other scope has")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "code": self.code, "name": self.name}
+        found: dict[str, Any] = {"type": self.type, "code": self.code, "name": self.name}
+        if self.members:
+            found["members"] = list(self.members)
+        return found
 
 
 def adult_persons(frame: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:

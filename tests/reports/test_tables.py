@@ -379,6 +379,21 @@ def test_a_scope_is_checked():
         Scope("county", None, "Vestland")
 
 
+def test_a_pool_names_its_members_and_no_other_scope_has_any():
+    pool = Scope("pool", "46-sma", "Små kommuner i Vestland", ("4619", "4621"))
+    assert pool.as_dict() == {
+        "type": "pool",
+        "code": "46-sma",
+        "name": "Små kommuner i Vestland",
+        "members": ["4619", "4621"],
+    }
+    assert "members" not in Scope("county", "46", "Vestland").as_dict()
+    with pytest.raises(ValueError):
+        Scope("pool", "46-sma", "Små kommuner i Vestland")
+    with pytest.raises(ValueError):
+        Scope("county", "46", "Vestland", ("4619",))
+
+
 def test_counts_in_the_document_are_integers(document):
     for table_id in ("kategorier", "rus_psyk_matrise", "barn_indeks_barnevern"):
         for row in document["tables"][table_id]["rows"]:
