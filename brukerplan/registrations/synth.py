@@ -2,9 +2,12 @@
 
 Pure Python (no Django). `generate(persons, year, seed)` yields rows (column -> cell
 text) in the format of registration-format.md; `write_csv` writes them. Every number
-the data is calibrated to is in `CALIBRATION` below, with the table of seed 003 (the
-BrukerPlan annual report 2020) it comes from; `MODEL` holds the generator's own
-parameters (turnover, persistence, duplicates, units), which are not in the report.
+the data is calibrated to is in data/synth-calibration.yaml (`CALIBRATION`), with the
+table of seed 003 (the BrukerPlan annual report 2020) it comes from; its `MODEL` holds
+the generator's own parameters (turnover, persistence, duplicates, couplings, units),
+which are not in the report. The questions, option codes, categories, main groups,
+index areas and points, age limits and unit types are the instrument's (the version
+the data file names), and the data file is checked against it when it is loaded.
 
 How a person is made
 --------------------
@@ -57,12 +60,15 @@ import functools
 import hashlib
 import math
 import random
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
 
-from brukerplan.instrument.definition import MULTI, Instrument, for_year
+import yaml
+
+from brukerplan.instrument.definition import MULTI, Instrument, for_year, load
 from brukerplan.registrations.pseudonyms import synthetic_number
 
 METADATA_COLUMNS = (
@@ -75,528 +81,316 @@ METADATA_COLUMNS = (
     "fodselsnummer",
 )
 
-CATEGORIES = (
-    "ikke_rop",
-    "mindre_alvorlig_rop",
-    "alvorlig_rop",
-    "psyk_mildere",
-    "psyk_moderat",
-    "psyk_alvorlig",
-)
-RUS, PSYKISK = "rus", "psykisk"
-GROUP_OF = {c: (RUS if i < 3 else PSYKISK) for i, c in enumerate(CATEGORIES)}
-# The six areas that do not define the category, and the index points (in units of
-# 17.25: gronn 17.25, gul 34.5, rod 69).
-OTHER_AREAS = (
-    "bosituasjon",
-    "meningsfull_aktivitet",
-    "okonomi",
-    "fysisk_helse",
-    "sosial_fungering",
-    "nettverk",
-)
-COLOURS = ("gronn", "gul", "rod")
-UNITS_OF = {"gronn": 1, "gul": 2, "rod": 4}
-AGE_BANDS = ((18, 23), (24, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 89))
+DATA_FILE = Path(__file__).parent / "data" / "synth-calibration.yaml"
+
+# The two areas that, with the target group, set the category (Tabell 1's pairs).
+PAIR_AREAS = ("rusmiddelbruk", "psykisk_helse")
+# What the generator's couplings may be driven by besides the areas (see the data file).
+_DRIVERS = ("z", "rus", "psyk", "suicide", "violence")
 
 # =============================================================================
-# CALIBRATION: the 2020 national annual report (seed 003). Shares are fractions.
-# Per main group: {"rus": ..., "psykisk": ...}; per category: keyed by CATEGORIES.
+# The data file: what the keys of each table are, level by level, so that the
+# file can name nothing the instrument does not have. A level is "category",
+# "group" (main group), "area" (index area), "index_group", "service_group" (an
+# option group of tjenester), "question" (any question key), "codes" (the option
+# codes of the question named one level up), a question key (that question's
+# option codes), "=name" (a name of the generator's own) or "*" (not checked);
+# "a|b" is either, and a trailing "!" means every one must be there. A list at
+# a level is a list of such names.
 # =============================================================================
-CALIBRATION: dict = {
-    # Tabell 5 / Tabell 1: adults (18+) per category (37,621 in all).
-    "kategorier": {
-        "ikke_rop": 1714,
-        "mindre_alvorlig_rop": 7459,
-        "alvorlig_rop": 2650,
-        "psyk_mildere": 3356,
-        "psyk_moderat": 19556,
-        "psyk_alvorlig": 2886,
-    },
-    # Tabell 1: persons per (rusmiddelbruk, psykisk_helse) within each category.
-    # The three alvorlig_rop cells of the source (1,887 / 1,559 / 1,816) sum to 5,262,
-    # not to the 2,650 of the category; they are scaled by 2650/5262 here. That
-    # reproduces the text's 56 % gul rusmiddelbruk among rus and 72 % gul psykisk
-    # helse over all (and Figur 42's shares).
-    "kombinasjoner": {
-        "ikke_rop": {("gronn", "gronn"): 815, ("gul", "gronn"): 776, ("rod", "gronn"): 123},
-        "mindre_alvorlig_rop": {
-            ("gronn", "gronn"): 390,
-            ("gul", "gronn"): 175,
-            ("rod", "gronn"): 15,
-            ("gronn", "gul"): 1902,
-            ("gul", "gul"): 4737,
-            ("gronn", "rod"): 240,
-        },
-        "alvorlig_rop": {("gul", "rod"): 915, ("rod", "gul"): 785, ("rod", "rod"): 950},
-        "psyk_mildere": {("gronn", "gronn"): 3356},
-        "psyk_moderat": {("gronn", "gul"): 19556},
-        "psyk_alvorlig": {("gronn", "rod"): 2886},
-    },
-    # Tabell 2: levekårsindeks (mean, standard deviation) per category.
-    "levekarsindeks": {
-        "ikke_rop": (197, 54),
-        "mindre_alvorlig_rop": (243, 53),
-        "alvorlig_rop": (360, 68),
-        "psyk_mildere": (156, 27),
-        "psyk_moderat": (211, 41),
-        "psyk_alvorlig": (303, 56),
-    },
-    # Tabell 2 totals, for checks: rus 263/79, psykisk 214/55, alle 230/67.
-    "levekarsindeks_total": {RUS: (263, 79), PSYKISK: (214, 55), "alle": (230, 67)},
-    # Levekårsindeks chapter: about 2,000 green, 10,000 red, 1,100 blålys of 37,621.
-    "indeksgrupper": {"gronn": 2000, "rod": 10000, "blalys": 1100},
-    # Figur 1: category shares of men (N 17,421) and women (N 20,200), turned into
-    # the share of men per category; gives 67 % men among rus and 37 % among
-    # psykisk (Vedlegg 2).
-    "andel_menn": {
-        "ikke_rop": 0.751,
-        "mindre_alvorlig_rop": 0.650,
-        "alvorlig_rop": 0.683,
-        "psyk_mildere": 0.320,
-        "psyk_moderat": 0.367,
-        "psyk_alvorlig": 0.463,
-    },
-    # Vedlegg 2: age bands 18-23, 24-29, 30-39, 40-49, 50-59, 60-69, 70+.
-    "alder_band": {
-        RUS: (0.07, 0.11, 0.21, 0.22, 0.21, 0.12, 0.05),
-        PSYKISK: (0.11, 0.13, 0.19, 0.17, 0.18, 0.13, 0.10),
-    },
-    # Tabell 6: mean age per category.
-    "alder_snitt": {
-        "ikke_rop": 49.0,
-        "mindre_alvorlig_rop": 44.5,
-        "alvorlig_rop": 43.0,
-        "psyk_mildere": 45.1,
-        "psyk_moderat": 44.8,
-        "psyk_alvorlig": 47.6,
-    },
-    # Area shapes (gronn, gul, rod) before the per-category shift that gives Tabell 2's
-    # means. rus: Figur 42 (rus, the 130 municipalities of 2020). psykisk: the figures
-    # are images; the text gives 1 % homeless (Figur 6), 8 % red physical health
-    # (Figur 13) and 7 % red network (Figur 20); the rest is set to match Tabell 2.
-    "omrader": {
-        RUS: {
-            "bosituasjon": (0.742, 0.204, 0.053),
-            "meningsfull_aktivitet": (0.267, 0.470, 0.263),
-            "okonomi": (0.509, 0.363, 0.127),
-            "fysisk_helse": (0.435, 0.462, 0.103),
-            "sosial_fungering": (0.287, 0.598, 0.116),
-            "nettverk": (0.247, 0.635, 0.118),
-        },
-        PSYKISK: {
-            "bosituasjon": (0.86, 0.13, 0.01),
-            "meningsfull_aktivitet": (0.44, 0.44, 0.12),
-            "okonomi": (0.64, 0.30, 0.06),
-            "fysisk_helse": (0.50, 0.42, 0.08),
-            "sosial_fungering": (0.48, 0.47, 0.05),
-            "nettverk": (0.40, 0.53, 0.07),
-        },
-    },
-    # Figur 3 text: "opp mot en fjerdedel" have no education beyond grunnskole, 14 %
-    # higher education over all, rus less schooling than psykisk. The split is ours.
-    "utdanning": {
-        RUS: {
-            "grunnskole_ikke_fullfort": 0.04,
-            "grunnskole": 0.27,
-            "videregaende": 0.42,
-            "hoyere": 0.08,
-            "vet_ikke": 0.19,
-        },
-        PSYKISK: {
-            "grunnskole_ikke_fullfort": 0.02,
-            "grunnskole": 0.21,
-            "videregaende": 0.45,
-            "hoyere": 0.17,
-            "vet_ikke": 0.15,
-        },
-    },
-    # Figur 4 text: born in Norway 93 % (rus), 87 % (psykisk).
-    "fodeland": {
-        RUS: {"norge": 0.93, "europa": 0.03, "utenfor_europa": 0.035, "vet_ikke": 0.005},
-        PSYKISK: {"norge": 0.87, "europa": 0.045, "utenfor_europa": 0.08, "vet_ikke": 0.005},
-    },
-    # Vedlegg 2 "Bor med"; Figur 23 text: 61 % of those caring for children live
-    # with a partner.
-    "bor_med": {
-        RUS: {
-            "alene": 0.73,
-            "partner": 0.16,
-            "barn_under_18": 0.05,
-            "voksne_barn": 0.01,
-            "foreldre": 0.06,
-            "venner": 0.02,
-            "vet_ikke": 0.02,
-        },
-        PSYKISK: {
-            "alene": 0.52,
-            "partner": 0.28,
-            "barn_under_18": 0.19,
-            "voksne_barn": 0.05,
-            "foreldre": 0.09,
-            "venner": 0.02,
-            "vet_ikke": 0.01,
-        },
-    },
-    "partner_gitt_omsorg": 0.61,
-    # Tabell 11: share with own children per category (8,196 of 37,621), and
-    # 14,322 children in all (1.7 per parent).
-    "barn_andel": {
-        "ikke_rop": 357 / 1714,
-        "mindre_alvorlig_rop": 1388 / 7459,
-        "alvorlig_rop": 392 / 2650,
-        "psyk_mildere": 1019 / 3356,
-        "psyk_moderat": 4661 / 19556,
-        "psyk_alvorlig": 379 / 2886,
-    },
-    "barn_per_forelder": 14322 / 8196,
-    # Vedlegg 2 "Barn": omsorg / samvær / ingen kontakt, share of all in the group.
-    "barn_kontakt": {
-        RUS: {"omsorg": 0.04, "samvaer": 0.10, "ingen_kontakt": 0.04},
-        PSYKISK: {"omsorg": 0.19, "samvaer": 0.05, "ingen_kontakt": 0.01},
-    },
-    # "203 gravide mottakere" of 37,621, most with moderate psychic problems.
-    "gravid": 203 / 37621,
-    # Kontakt med andres barn: 342 rus and 849 psykisk persons, 1,880 children.
-    "andres_barn": {RUS: 342 / 11823, PSYKISK: 849 / 25798, "barn_per_person": 1880 / 1191},
-    # Vedlegg 2 "Aktivitet".
-    "aktiviteter": {
-        RUS: {
-            "arbeid": 0.13,
-            "utdanning": 0.04,
-            "kommunal": 0.18,
-            "brukerorganisasjon": 0.04,
-            "frivillig": 0.08,
-            "egen_regi": 0.42,
-            "ingen": 0.34,
-        },
-        PSYKISK: {
-            "arbeid": 0.26,
-            "utdanning": 0.08,
-            "kommunal": 0.24,
-            "brukerorganisasjon": 0.03,
-            "frivillig": 0.07,
-            "egen_regi": 0.53,
-            "ingen": 0.16,
-        },
-    },
-    # Vedlegg 2 "Livsopphold" (5,370 of 37,621 in ordinary work).
-    "livsopphold": {
-        RUS: {"arbeid": 0.07, "nav": 0.86, "andre": 0.03, "annet": 0.05, "vet_ikke": 0.04},
-        PSYKISK: {"arbeid": 0.18, "nav": 0.76, "andre": 0.05, "annet": 0.06, "vet_ikke": 0.03},
-    },
-    # Figur 10 text: 64 % of those in ordinary work work 75-100 %.
-    "stillingsprosent": {"under_50": 0.19, "50_74": 0.17, "75_100": 0.64},
-    # Figur 11 and 12 are images; the text: most have over five years, a fairly large
-    # share "vet ikke"; for psykisk about half in work or under a year since, for rus
-    # mostly over two years. The shares are ours.
-    "arbeidserfaring": {
-        RUS: {"ingen": 0.08, "under_1": 0.07, "1_5": 0.22, "over_5": 0.40, "vet_ikke": 0.23},
-        PSYKISK: {"ingen": 0.08, "under_1": 0.06, "1_5": 0.22, "over_5": 0.48, "vet_ikke": 0.16},
-    },
-    # tid_siden_arbeid for those not in ordinary work (i_arbeid is set from livsopphold).
-    "tid_siden_arbeid": {
-        RUS: {"under_1": 0.12, "1_2": 0.12, "over_2": 0.58, "vet_ikke": 0.18},
-        PSYKISK: {"under_1": 0.22, "1_2": 0.15, "over_2": 0.45, "vet_ikke": 0.18},
-    },
-    # Tabell 7: duration of the psychic problem (under_1, 1_3, over_3, vet_ikke).
-    "varighet": {
-        "mindre_alvorlig_rop": (0.01, 0.06, 0.87, 0.06),
-        "alvorlig_rop": (0.01, 0.05, 0.90, 0.04),
-        "psyk_mildere": (0.19, 0.23, 0.49, 0.09),
-        "psyk_moderat": (0.05, 0.14, 0.77, 0.04),
-        "psyk_alvorlig": (0.02, 0.06, 0.90, 0.02),
-    },
-    # Tabell 8: (selvmordsforsøk siste tre år, fare for selvmord).
-    "selvmord": {
-        "ikke_rop": (0.01, 0.01),
-        "mindre_alvorlig_rop": (0.07, 0.09),
-        "alvorlig_rop": (0.11, 0.17),
-        "psyk_mildere": (0.02, 0.02),
-        "psyk_moderat": (0.04, 0.07),
-        "psyk_alvorlig": (0.09, 0.17),
-    },
-    # Tabell 9: (overdose, fare for overdose, ingen) -> (ingen, kun fare, kun overdose,
-    # begge); gives Vedlegg 2's 2 / 8 / 4 / 87 % for rus.
-    "overdose": {
-        "ikke_rop": (0.95, 0.03, 0.01, 0.01),
-        "mindre_alvorlig_rop": (0.91, 0.05, 0.02, 0.02),
-        "alvorlig_rop": (0.69, 0.18, 0.01, 0.12),
-    },
-    # Tabell 10: (utsatt, utøver, ingen) -> (ingen, kun utsatt, kun utøver, begge);
-    # gives Vedlegg 2's vold rows.
-    "vold": {
-        "ikke_rop": (0.87, 0.06, 0.05, 0.02),
-        "mindre_alvorlig_rop": (0.73, 0.11, 0.08, 0.08),
-        "alvorlig_rop": (0.46, 0.15, 0.16, 0.23),
-        "psyk_mildere": (0.95, 0.04, 0.01, 0.00),
-        "psyk_moderat": (0.92, 0.05, 0.02, 0.01),
-        "psyk_alvorlig": (0.82, 0.05, 0.12, 0.01),
-    },
-    # Tjenester chapter: cognitive difficulties (known or suspected) 24 % rus, 17 %
-    # psykisk; the split known/suspected and "vet ikke" are ours.
-    "kognitive_vansker": {
-        RUS: {"nei": 0.66, "kjent": 0.09, "mistanke": 0.15, "vet_ikke": 0.10},
-        PSYKISK: {"nei": 0.75, "kjent": 0.07, "mistanke": 0.10, "vet_ikke": 0.08},
-    },
-    # Rusmidler chapter: 17 % of rus inject, 35 % in alvorlig ROP (the other two
-    # categories are set to give 17 % over all).
-    "injiserer": {"ikke_rop": 0.08, "mindre_alvorlig_rop": 0.127, "alvorlig_rop": 0.35},
-    # Figur 16 is an image: alkohol 63 % (text) and 10,283 of 11,823 use at least one
-    # substance (Figur 17); the other shares are ours.
-    "rusmidler": {
-        "ingen": 1 - 10283 / 11823,
-        "alkohol": 0.63,
-        "cannabis": 0.40,
-        "sentralstimulerende": 0.35,
-        "kokain": 0.09,
-        "heroin": 0.08,
-        "andre_opioider": 0.18,
-        "legemidler": 0.35,
-        "ghb": 0.03,
-        "annet": 0.05,
-    },
-    # Tabell 13 (NAV and kommune per category) and the text on TSB (44 % of rus),
-    # psykisk helsevern (29 % rus, 34 % psykisk) and somatic hospital services
-    # (32 % rus, 26 % psykisk): share with at least one service of the group.
-    "tjenestegrupper": {
-        "nav": {
-            "ikke_rop": 0.74,
-            "mindre_alvorlig_rop": 0.88,
-            "alvorlig_rop": 0.90,
-            "psyk_mildere": 0.66,
-            "psyk_moderat": 0.78,
-            "psyk_alvorlig": 0.84,
-        },
-        "kommune": {
-            "ikke_rop": 0.94,
-            "mindre_alvorlig_rop": 0.96,
-            "alvorlig_rop": 0.96,
-            "psyk_mildere": 0.95,
-            "psyk_moderat": 0.96,
-            "psyk_alvorlig": 0.96,
-        },
-        # TSB 44 % of rus, psykisk helsevern 29 % (rus) / 34 % (psykisk), by the
-        # text; spread over the categories by us, after Tabell 13's gradient.
-        "tsb": {
-            "ikke_rop": 0.38,
-            "mindre_alvorlig_rop": 0.43,
-            "alvorlig_rop": 0.50,
-            "psyk_mildere": 0.0,
-            "psyk_moderat": 0.0,
-            "psyk_alvorlig": 0.0,
-        },
-        "phv": {
-            "ikke_rop": 0.12,
-            "mindre_alvorlig_rop": 0.29,
-            "alvorlig_rop": 0.38,
-            "psyk_mildere": 0.24,
-            "psyk_moderat": 0.335,
-            "psyk_alvorlig": 0.45,
-        },
-        # spread over the categories by severity
-        "somatikk": {RUS: 0.32, PSYKISK: 0.26},
-    },
-    # Vedlegg 2: psykisk helsearbeid for 50 % of rus; split by us so that those
-    # without a psychic problem (ikke_rop) get less of it.
-    "psykisk_helsearbeid_rus": {
-        "ikke_rop": 0.20,
-        "mindre_alvorlig_rop": 0.53,
-        "alvorlig_rop": 0.62,
-    },
-    # Tabell 13 "spesialisthelsetjenester" per category, for checks.
-    "spesialist": {
-        "ikke_rop": 0.58,
-        "mindre_alvorlig_rop": 0.69,
-        "alvorlig_rop": 0.79,
-        "psyk_mildere": 0.36,
-        "psyk_moderat": 0.50,
-        "psyk_alvorlig": 0.66,
-    },
-    # Vedlegg 2, every service (rus, psykisk); "0 %" is set to 0.3 %, "-" to 0.
-    "tjenester": {
-        "nav.arbeidsrettet_tiltak": (0.10, 0.10),
-        "nav.kvalifiseringsprogram": (0.01, 0.01),
-        "nav.midlertidig_bolig": (0.06, 0.02),
-        "nav.midlertidig_trygd": (0.23, 0.22),
-        "nav.rad_veiledning": (0.40, 0.25),
-        "nav.varig_tilrettelagt_arbeid": (0.01, 0.02),
-        "nav.varig_trygd": (0.52, 0.46),
-        "nav.familieytelser": (0.03, 0.08),
-        "nav.okonomiforvaltning": (0.12, 0.04),
-        "nav.sosialhjelp": (0.24, 0.08),
-        "kommune.act": (0.07, 0.03),
-        "kommune.oppsokende": (0.06, 0.04),
-        "kommune.arbeid_aktivitet": (0.07, 0.08),
-        "kommune.barnevern": (0.09, 0.06),
-        "kommune.bolig_med_personale": (0.11, 0.08),
-        "kommune.bolig_uten_personale": (0.26, 0.10),
-        "kommune.fastlege": (0.90, 0.91),
-        "kommune.fysio_ergo": (0.06, 0.10),
-        "kommune.helsestasjon_ungdom": (0.003, 0.01),
-        "kommune.hjemmesykepleie": (0.17, 0.12),
-        "kommune.rusarbeid": (0.47, 0.01),
-        "kommune.lavterskel": (0.14, 0.04),
-        "kommune.medisinutdeling": (0.33, 0.19),
-        "kommune.omsorgsinstitusjon": (0.03, 0.02),
-        "kommune.praktisk_bistand": (0.20, 0.15),
-        "kommune.psykisk_helsearbeid": (0.50, 0.81),
-        "kommune.psykolog": (0.03, 0.05),
-        "kommune.koordinator": (0.59, 0.17),
-        "kommune.skolehelse": (0.01, 0.02),
-        "kommune.stottekontakt": (0.05, 0.08),
-        "kommune.svangerskap": (0.01, 0.01),
-        "kommune.sykehjem": (0.01, 0.01),
-        "tsb.act": (0.07, 0.0),
-        "tsb.akutt": (0.06, 0.0),
-        "tsb.ambulant": (0.03, 0.0),
-        "tsb.dag": (0.01, 0.0),
-        "tsb.dogn": (0.15, 0.0),
-        "tsb.lar": (0.20, 0.0),
-        "tsb.poliklinisk": (0.20, 0.0),
-        "tsb.tvang_10_2": (0.01, 0.0),
-        "tsb.tvang_10_3": (0.003, 0.0),
-        "tsb.tvang_10_4": (0.003, 0.0),
-        "phv.act": (0.07, 0.03),
-        "phv.akutt": (0.10, 0.07),
-        "phv.ambulant": (0.04, 0.05),
-        "phv.dag": (0.02, 0.03),
-        "phv.dogn": (0.09, 0.09),
-        "phv.poliklinisk": (0.15, 0.23),
-        "phv.tvang_dogn": (0.03, 0.02),
-        "phv.tvang_observasjon": (0.02, 0.01),
-        "phv.tvang_uten_dogn": (0.02, 0.01),
-        "somatikk.akutt": (0.17, 0.09),
-        "somatikk.dogn": (0.10, 0.07),
-        "somatikk.poliklinisk": (0.20, 0.21),
-        "andre.annet": (0.02, 0.02),
-        "andre.selvhjelp": (0.05, 0.03),
-        "andre.kriminalomsorg": (0.05, 0.002),
-        "andre.frivillige": (0.08, 0.03),
-        "andre.ppt_ot": (0.003, 0.01),
-        "andre.tannlege": (0.39, 0.28),
-        "andre.verge": (0.12, 0.08),
-    },
-    # Vedlegg 2 "Planer"; pakkeforløp: 1,905 of 37,621.
-    "planer": {
-        RUS: {
-            "individuell_plan": 0.11,
-            "ansvarsgruppe": 0.42,
-            "kriseplan": 0.14,
-            "nettverksgruppe": 0.03,
-            "andre": 0.27,
-            "ingen": 0.34,
-        },
-        PSYKISK: {
-            "individuell_plan": 0.06,
-            "ansvarsgruppe": 0.19,
-            "kriseplan": 0.12,
-            "nettverksgruppe": 0.02,
-            "andre": 0.25,
-            "ingen": 0.52,
-        },
-    },
-    "pakkeforlop": 1905 / 37621,
-    # Mottakere under 18 år: 77 rus and 363 psykisk (1.2 % of all in 2020; the
-    # brief asks for 2-3 %, see MODEL); 91 % of psykisk and 71 % of rus in school,
-    # 12 % of rus in no activity; mostly green areas except rus and psykisk helse.
-    "under_18": {"rus_andel": 77 / 440, "skole": {RUS: 0.71, PSYKISK: 0.91}, "ingen": 0.12},
+_CALIBRATION_TABLES: dict[str, tuple[str, ...]] = {
+    "kategorier": ("category!",),
+    "kombinasjoner": ("category!", "rusmiddelbruk", "psykisk_helse"),
+    "levekarsindeks": ("category!",),
+    "levekarsindeks_total": ("group|=alle",),
+    "indeksgrupper": ("index_group",),
+    "andel_menn": ("category!",),
+    "alder_band": ("group!",),
+    "alder_snitt": ("category!",),
+    "omrader": ("group!", "area"),
+    "utdanning": ("group!", "utdanning!"),
+    "fodeland": ("group!", "fodeland!"),
+    "bor_med": ("group!", "bor_med!"),
+    "partner_gitt_omsorg": (),
+    "barn_andel": ("category!",),
+    "barn_per_forelder": (),
+    "barn_kontakt": ("group!", "question"),
+    "gravid": (),
+    "andres_barn": ("group|=barn_per_person",),
+    "aktiviteter": ("group!", "aktiviteter!"),
+    "livsopphold": ("group!", "livsopphold!"),
+    "stillingsprosent": ("stillingsprosent!",),
+    "arbeidserfaring": ("group!", "arbeidserfaring!"),
+    "tid_siden_arbeid": ("group!", "tid_siden_arbeid"),
+    "varighet": ("category", "varighet_psykisk!"),
+    "selvmord": ("category!", "question"),
+    "overdose": ("category",),
+    "vold": ("category!",),
+    "kognitive_vansker": ("group!", "kognitive_vansker!"),
+    "injiserer": ("category",),
+    "rusmidler": ("rusmidler|=ingen",),
+    "tjenestegrupper": ("service_group", "category|group"),
+    "psykisk_helsearbeid_rus": ("category",),
+    "spesialist": ("category",),
+    "tjenester": ("tjenester!",),
+    "planer": ("group!", "planer!"),
+    "pakkeforlop": (),
+    "under_18": ("=rus_andel|=skole|=ingen", "group!"),
 }
+_MODEL_TABLES: dict[str, tuple[str, ...]] = {
+    "turnover": (),
+    "severity_persistence": (),
+    "area_persistence": (),
+    "category_kept": (),
+    "trait_kept": (),
+    "under_18_share": (),
+    "duplicate_same_municipality": (),
+    "duplicate_other_municipality": (),
+    "participation": (),
+    "category_spread": (),
+    "size_exponent": (),
+    "big_municipalities": ("*",),
+    "small_size_median": (),
+    "small_size_sigma": (),
+    "period_first_start": (),
+    "period_start_spread_days": (),
+    "period_days": (),
+    "age_bands": (),
+    "oldest_band": ("=mean_years|=at_most",),
+    "children_by_age_band": (),
+    "children_count": ("*",),
+    "injected_substances": ("rusmidler",),
+    "worker_income": ("livsopphold",),
+    "worker_experience": ("arbeidserfaring",),
+    "couplings": ("question", "codes"),
+    "default_loading": ("question",),
+    "service_group_couplings": ("service_group",),
+    "uncoupled_service_groups": ("service_group",),
+    "youth_services": ("=never|=extra", "tjenester"),
+    "needs": ("=keep|=keep_rarely_planned|=new|=red_area_chance",),
+    "rarely_planned": ("tjenester",),
+    "red_area_needs": ("area", "tjenester"),
+    "units": ("=catalogue|=core_joint|=core_rus|=core_psykisk|=fallback",),
+}
+# A share written as a count over a total: "a / b" or "1 - a / b".
+_FRACTION = re.compile(r"^(?:(\d+) - )?(\d+) / (\d+)$")
+
+
+def read_calibration(path: str | Path = DATA_FILE) -> tuple[Instrument, dict, dict]:
+    """The instrument, CALIBRATION and MODEL of a data file, checked against the instrument.
+
+    Raises ValueError naming a table, question key, option code, category, main group,
+    area, driver or unit type the instrument (or the generator) does not know.
+    """
+    path = Path(path)
+    with path.open(encoding="utf-8") as handle:
+        loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+        data = yaml.load(handle, Loader=loader)  # noqa: S506 (a safe loader)
+    if not isinstance(data, dict) or set(data) != {"instrument", "calibration", "model"}:
+        raise ValueError(f"{path.name}: needs exactly `instrument`, `calibration` and `model`")
+    version = str(data["instrument"])
+    try:
+        instrument = load(version)
+    except FileNotFoundError:
+        raise ValueError(f"{path.name}: no instrument version {version!r}") from None
+    for section, tables in (("calibration", _CALIBRATION_TABLES), ("model", _MODEL_TABLES)):
+        for name, value in data[section].items():
+            if name not in tables:
+                raise ValueError(f"{path.name}: unknown table {section}.{name}")
+            _check_names(instrument, value, tables[name], f"{path.name}: {section}.{name}", None)
+        missing = [name for name in tables if name not in data[section]]
+        if missing:
+            raise ValueError(f"{path.name}: {section} lacks {', '.join(missing)}")
+    calibration = {k: _numbers(v, f"calibration.{k}") for k, v in data["calibration"].items()}
+    model = {k: _tuples(v) for k, v in data["model"].items()}
+    # Tabell 1's cells by (rusmiddelbruk, psykisk_helse).
+    calibration["kombinasjoner"] = {
+        c: {(rus, psyk): n for rus, row in cells.items() for psyk, n in row.items()}
+        for c, cells in calibration["kombinasjoner"].items()
+    }
+    _check_shapes(instrument, calibration, model, path.name)
+    return instrument, calibration, model
+
+
+def _names(instrument: Instrument, kind: str, parent: object) -> tuple[set | None, str]:
+    """The names a level of a table may use, and what they are called."""
+    if kind == "*":
+        return None, ""
+    if kind.startswith("="):
+        return {kind[1:]}, repr(kind[1:])
+    if kind == "category":
+        return {c.code for c in instrument.categories}, "a category"
+    if kind == "group":
+        return set(instrument.main_groups), "a main group"
+    if kind == "area":
+        return set(instrument.index_areas), "an index area"
+    if kind == "index_group":
+        return {g.code for g in instrument.index_groups}, "an index group"
+    if kind == "service_group":
+        groups = instrument.question("tjenester").option_groups
+        return {g.key for g in groups}, "a group of tjenester"
+    if kind == "question":
+        return {q.key for q in instrument.questions}, "a question"
+    key = str(parent) if kind == "codes" else kind
+    if not instrument.has_question(key):
+        return set(), f"a code of {key} (no such question)"
+    return set(instrument.question(key).codes), f"a code of {key}"
+
+
+def _check_names(instrument: Instrument, value, levels, where: str, parent) -> None:
+    if not isinstance(value, dict | list):
+        return
+    if not levels:
+        if isinstance(value, dict):
+            raise ValueError(f"{where}: unexpected names {', '.join(map(str, value))}")
+        return
+    kinds = levels[0].rstrip("!").split("|")
+    allowed: set | None = set()
+    described = []
+    for kind in kinds:
+        names, description = _names(instrument, kind, parent)
+        if names is None:
+            allowed = None
+            break
+        allowed |= names
+        described.append(description)
+    names = list(value) if isinstance(value, dict) else [x for x in value if isinstance(x, str)]
+    if allowed is not None:
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            hint = ""
+            if isinstance(unknown[0], int):
+                hint = ' (YAML reads 1_5 as 15: quote such keys, "1_5")'
+            raise ValueError(
+                f"{where}: {unknown[0]!r} is not {' or '.join(described)} "
+                f"in instrument {instrument.version}{hint}"
+            )
+        if levels[0].endswith("!"):
+            missing = sorted(allowed - set(names))
+            if missing:
+                raise ValueError(f"{where}: lacks {', '.join(missing)}")
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            _check_names(instrument, inner, levels[1:], f"{where}.{name}", name)
+
+
+def _numbers(value, where: str):
+    """A calibration table with lists as tuples and "a / b" shares as numbers."""
+    if isinstance(value, dict):
+        return {k: _numbers(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_numbers(v, where) for v in value)
+    if isinstance(value, str):
+        match = _FRACTION.match(value)
+        if not match:
+            raise ValueError(f"{where}: {value!r} is not a number or a share 'a / b'")
+        whole, count, total = match.groups()
+        share = int(count) / int(total)
+        return share if whole is None else int(whole) - share
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}: {value!r} is not a number")
+    return value
+
+
+def _tuples(value):
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def _check_shapes(instrument: Instrument, cal: dict, model: dict, name: str) -> None:
+    """What the names alone do not say: band lengths, drivers, unit types."""
+    bands = model["age_bands"]
+    if bands[0][0] != instrument.adult_age:
+        raise ValueError(f"{name}: model.age_bands must start at the adult age")
+    for where, rows in (
+        ("calibration.alder_band", cal["alder_band"].values()),
+        ("model.children_by_age_band", [model["children_by_age_band"]]),
+    ):
+        if any(len(row) != len(bands) for row in rows):
+            raise ValueError(f"{name}: {where} needs one figure per age band")
+    areas = [a for a in instrument.index_areas if a not in PAIR_AREAS]
+    drivers = {*_DRIVERS, *areas}
+    couplings = [
+        (f"model.couplings.{q}.{code}", c)
+        for q, options in model["couplings"].items()
+        for code, c in options.items()
+    ]
+    couplings += [
+        (f"model.service_group_couplings.{g}", c)
+        for g, c in model["service_group_couplings"].items()
+    ]
+    for where, coupling in couplings:
+        if len(coupling) != 3:
+            raise ValueError(f"{name}: {where} must be [driver, loading, age loading]")
+        if coupling[0] not in drivers:
+            raise ValueError(f"{name}: {where}: unknown driver {coupling[0]!r}")
+    units = model["units"]
+    rows = [*units["catalogue"], *(units[k] for k in units if k != "catalogue")]
+    for row in rows:
+        if row[1] not in instrument.unit_types:
+            raise ValueError(f"{name}: unit {row[0]!r}: unknown unit type {row[1]!r}")
+
+
+INSTRUMENT, CALIBRATION, MODEL = read_calibration()
 
 # =============================================================================
-# MODEL: the generator's own parameters (not in the report).
+# What the generator takes from the instrument
 # =============================================================================
-MODEL: dict = {
-    # Persons leave the pool with this probability each year (70 % stay).
-    "turnover": 0.3,
-    # Correlation of a person's severity between two years, and the permanent part
-    # of each area's own noise.
-    "severity_persistence": 0.6,
-    "area_persistence": 0.5,
-    # Probability that a person keeps their category from one year to the next
-    # (else it is drawn afresh given sex, which keeps the shares).
-    "category_kept": 0.8,
-    # Probability that a permanent trait (children, education, ...) keeps its value.
-    "trait_kept": 0.9,
-    # Share of persons aged 16-17 in a year (the brief asks for about 2-3 %).
-    "under_18_share": 0.022,
-    # Extra registrations: same person mapped by a second unit of the same
-    # municipality, and by a unit in another municipality of the same county.
-    "duplicate_same_municipality": 0.025,
-    "duplicate_other_municipality": 0.007,
-    # Share of municipalities that map (about 250 of 356/357); the big cities always do.
-    "participation": 0.70,
-    # Strength with which main-group shares are spread over the categories by their
-    # severity (Tabell 2), times the option's loading.
-    "category_spread": 0.8,
-    # Persons per municipality follow population ** 0.85 (small municipalities map
-    # relatively more, Tabell 3 and 4). Population in thousands for the big
-    # municipalities; the others get a log-normal random size from the seed.
-    "size_exponent": 0.85,
-    "big_municipalities": {
-        "Oslo": 700,
-        "Bergen": 290,
-        "Trondheim": 210,
-        "Stavanger": 145,
-        "Bærum": 128,
-        "Kristiansand": 115,
-        "Drammen": 102,
-        "Asker": 96,
-        "Lillestrøm": 89,
-        "Fredrikstad": 83,
-        "Sandnes": 81,
-        "Tromsø": 77,
-        "Ålesund": 60,
-        "Sarpsborg": 58,
-        "Skien": 55,
-        "Bodø": 52,
-        "Sandefjord": 65,
-        "Tønsberg": 57,
-        "Larvik": 48,
-        "Arendal": 45,
-        "Nordre Follo": 61,
-        "Ullensaker": 40,
-        "Karmøy": 43,
-        "Haugesund": 37,
-        "Moss": 50,
-        "Porsgrunn": 37,
-        "Lørenskog": 47,
-        "Øygarden": 39,
-        "Ringsaker": 35,
-        "Hamar": 32,
-    },
-    "small_size_median": 5.0,
-    "small_size_sigma": 1.0,
-    # Mapping period: two weeks starting between these days of the year's autumn.
-    "period_first_start": (9, 1),
-    "period_start_spread_days": 60,
-    "period_days": 14,
-    # Share of those who inject using each injectable substance (the others get
-    # what is left of the published shares).
-    "injected_substances": {"sentralstimulerende": 0.7, "heroin": 0.35, "andre_opioider": 0.5},
-    # Other income of those in ordinary work.
-    "worker_income": {"nav": 0.3, "andre": 0.02, "annet": 0.05},
-}
+# The main groups, the substance group first, and their categories in that order.
+RUS, PSYKISK = INSTRUMENT.main_groups
+CATEGORIES = tuple(c for members in INSTRUMENT.main_groups.values() for c in members)
+GROUP_OF = {c: group for group, members in INSTRUMENT.main_groups.items() for c in members}
+# The six areas that do not define the category; the colours mildest first and the
+# index points in units of the green one's (gronn 1, gul 2, rod 4).
+OTHER_AREAS = tuple(a for a in INSTRUMENT.index_areas if a not in PAIR_AREAS)
+COLOURS = tuple(sorted(INSTRUMENT.index_points, key=INSTRUMENT.index_points.__getitem__))
+_POINT = INSTRUMENT.index_points[COLOURS[0]]
+UNITS_OF = {colour: points / _POINT for colour, points in INSTRUMENT.index_points.items()}
+_MIN_AGE, _ADULT_AGE = INSTRUMENT.minimum_age, INSTRUMENT.adult_age
+_YOUTH_YEARS = _ADULT_AGE - _MIN_AGE
+AGE_BANDS = MODEL["age_bands"]
+
+
+def _codes(key: str, *without: str) -> tuple[str, ...]:
+    """The option codes of a question, in the instrument's order, but `without`."""
+    return tuple(c for c in INSTRUMENT.question(key).codes if c not in without)
+
+
+def _options(key: str, *without: str) -> tuple[str, ...]:
+    """The options of a multi question that are drawn together: not exclusive, not `without`."""
+    return _codes(key, *INSTRUMENT.question(key).exclusive, *without)
+
+
+# Ordered options of single questions (the data file's `vet_ikke` is drawn apart).
+_EDUCATION = _codes("utdanning", "vet_ikke")
+_BIRTH_COUNTRIES = _codes("fodeland")
+_WORKING_HOURS = _codes("stillingsprosent")
+_EXPERIENCE = _codes("arbeidserfaring", "vet_ikke")
+_SINCE_WORK = _codes("tid_siden_arbeid", "i_arbeid", "vet_ikke")
+_DURATIONS = _codes("varighet_psykisk", "vet_ikke")
+_SERVICES = _codes("tjenester")
+# The groups of tjenester with a share "at least one of the group"; the services of
+# the others are drawn one by one.
+_SERVICE_GROUPS = tuple(
+    g.key
+    for g in INSTRUMENT.question("tjenester").option_groups
+    if g.key in CALIBRATION["tjenestegrupper"]
+)
+# The children questions (daily care, contact, no contact) and the one of the
+# children a parent lives with.
+_RELATIONS = tuple(q.key for q in INSTRUMENT.questions if q.key in CALIBRATION["barn_kontakt"][RUS])
+_CARE, _CONTACT = "barn_omsorg", "barn_samvaer"
 
 # Units: (name, enhetstype, weight for rus, weight for psykisk, chance a municipality
 # has it (small, big)). "NAV" gets the municipality's name. A municipality always has
 # a core unit (one joint unit, or separate rus and psykisk units in bigger ones).
-UNIT_CATALOGUE = (
-    ("Boligtjenesten", "helse_omsorg", 0.9, 0.4, 0.25, 0.8),
-    ("Hjemmetjenesten", "helse_omsorg", 0.3, 0.8, 0.55, 0.7),
-    ("Aktivitetshuset", "helse_omsorg", 0.3, 0.5, 0.15, 0.6),
-    ("Oppfølgingstjenesten", "helse_omsorg", 0.3, 0.3, 0.10, 0.4),
-    ("Miljøtjenesten", "helse_omsorg", 0.2, 0.4, 0.10, 0.4),
-    ("Lavterskeltilbudet", "helse_omsorg", 0.6, 0.1, 0.02, 0.5),
-    ("NAV", "nav", 0.9, 0.3, 0.45, 0.6),
-    ("Fastlegene", "fastlege", 0.3, 0.5, 0.20, 0.25),
-    ("Barneverntjenesten", "barnevern", 0.15, 0.15, 0.15, 0.2),
-    ("Flyktningtjenesten", "annen", 0.15, 0.2, 0.15, 0.4),
-    ("Voksenopplæringen", "annen", 0.06, 0.1, 0.05, 0.2),
-)
-CORE_JOINT = ("Psykisk helse og rus", "helse_omsorg", 3.0, 3.0)
-CORE_RUS = ("Rustjenesten", "helse_omsorg", 3.0, 0.2)
-CORE_PSYKISK = ("Psykisk helsetjeneste", "helse_omsorg", 0.3, 3.0)
+UNIT_CATALOGUE = MODEL["units"]["catalogue"]
+CORE_JOINT = MODEL["units"]["core_joint"]
+CORE_RUS = MODEL["units"]["core_rus"]
+CORE_PSYKISK = MODEL["units"]["core_psykisk"]
 
 
 # =============================================================================
@@ -916,9 +710,12 @@ class _Tables:
     youth_entry: float = 0.0
 
 
-_CHILD_AGE_FACTOR = (0.25, 0.8, 1.6, 1.6, 0.8, 0.12, 0.02)
-_CHILD_COUNTS = ((1, 0.50), (2, 0.33), (3, 0.12), (4, 0.04), (5, 0.01))
-_RELATIONS = ("omsorg", "samvaer", "ingen_kontakt")
+# Relative chance of children per age band, and (number, share) of a parent's children.
+_CHILD_AGE_FACTOR = MODEL["children_by_age_band"]
+_CHILD_COUNTS = tuple(MODEL["children_count"].items())
+# Index points of the colours, mildest first, and their squares.
+_UNITS = tuple(UNITS_OF[colour] for colour in COLOURS)
+_UNITS_SQUARED = tuple(u * u for u in _UNITS)
 
 
 def _by_category(per_group: dict[str, float]) -> list[float]:
@@ -954,11 +751,12 @@ def _area_distribution(thresholds: tuple[float, float], latent_shift: float):
 
 
 def _index_moments(t: _Tables, c: int, rho: float) -> tuple[float, float]:
-    """Mean and SD of the levekårsindeks (in units of 17.25) for category c and copula rho."""
+    """Mean and SD of the levekårsindeks (in units of _POINT) for category c and copula rho."""
     a, b = math.sqrt(rho), math.sqrt(1 - rho)
     combos, cum = t.combos[c], t.combo_cum[c]
     points = [UNITS_OF[r] + UNITS_OF[p] for r, p in combos]
     bounds = [_probit(x) for x in cum]
+    (u1, u2, u3), (s1, s2, s3) = _UNITS, _UNITS_SQUARED
     mean = second = 0.0
     for z, w in zip(_GRID, _GRID_W, strict=True):
         m = v = 0.0
@@ -973,9 +771,9 @@ def _index_moments(t: _Tables, c: int, rho: float) -> tuple[float, float]:
             g = _phi((t1 - a * z) / b)
             y = _phi((t2 - a * z) / b) - g
             r = 1 - g - y
-            am = g + 2 * y + 4 * r
+            am = u1 * g + u2 * y + u3 * r
             m += am
-            v += g + 4 * y + 16 * r - am * am
+            v += s1 * g + s2 * y + s3 * r - am * am
         mean += w * m
         second += w * (v + m * m)
     return mean, math.sqrt(max(second - mean * mean, 0.0))
@@ -1012,35 +810,38 @@ def _tables() -> _Tables:
         combo_mean = sum(cells[k] * (UNITS_OF[k[0]] + UNITS_OF[k[1]]) for k in combos) / sum(
             cells.values()
         )
-        target = cal["levekarsindeks"][c][0] / 17.25 - combo_mean
+        target = cal["levekarsindeks"][c][0] / _POINT - combo_mean
 
         def others_mean(shift: float, base=base) -> float:
+            u1, u2, u3 = _UNITS
             s = 0.0
             for th in base:
                 g, y, r = _area_distribution(th, shift)
-                s += g + 2 * y + 4 * r
+                s += u1 * g + u2 * y + u3 * r
             return s
 
         shift = _bisect_solve(others_mean, target, -6, 6)
         t.area_thresholds.append([(t1 - shift, t2 - shift) for t1, t2 in base])
-        sd_target = cal["levekarsindeks"][c][1] / 17.25
+        sd_target = cal["levekarsindeks"][c][1] / _POINT
         t.rho.append(_bisect_solve(lambda r, i=i: _index_moments(t, i, r)[1], sd_target, 0.0, 0.97))
     _age_tables(t)
     _answer_tables(t)
     return t
 
 
-_OLDEST_TARGET = 90  # the 70+ band: 70 + an exponential number of years (mean 6), at most 90
-_MAX_AGE = 160
+# The oldest band (70+): its first age plus an exponential number of years, at most this.
+_OLDEST_MEAN_YEARS = MODEL["oldest_band"]["mean_years"]
+_OLDEST_TARGET = MODEL["oldest_band"]["at_most"]
+_MAX_AGE = 160  # the horizon of the age convolutions below (not an age limit)
 
 
 def _target_ages(band: int) -> list[tuple[int, float]]:
     lo, hi = AGE_BANDS[band]
     if band < len(AGE_BANDS) - 1:
         return [(a, 1 / (hi - lo + 1)) for a in range(lo, hi + 1)]
-    q = math.exp(-1 / 6)
-    out = [(70 + j, (1 - q) * q**j) for j in range(_OLDEST_TARGET - 70)]
-    return [*out, (_OLDEST_TARGET, q ** (_OLDEST_TARGET - 70))]
+    q = math.exp(-1 / _OLDEST_MEAN_YEARS)
+    out = [(lo + j, (1 - q) * q**j) for j in range(_OLDEST_TARGET - lo)]
+    return [*out, (_OLDEST_TARGET, q ** (_OLDEST_TARGET - lo))]
 
 
 def _years_in_pool() -> list[float]:
@@ -1065,8 +866,9 @@ def _age_tables(t: _Tables) -> None:
     """Entry ages such that the yearly cross-section has the published ages.
 
     An adult entrant gets a target age from a band, enters the pool at
-    max(18, target - k') and is seen k years later (k, k' geometric, see _person);
-    a youth entrant enters at 16 or 17. The cross-section of ages is computed
+    max(adult age, target - k') and is seen k years later (k, k' geometric, see
+    _person); a youth entrant enters at an age from the instrument's minimum age to
+    just under its adult age (16 or 17). The cross-section of ages is computed
     exactly by convolution, and the band shares of the adult entrants are solved
     (fixed point) so that the adults of the cross-section have Vedlegg 2's bands.
     Per category the bands are tilted to Tabell 6's mean age, allowing for the
@@ -1076,9 +878,10 @@ def _age_tables(t: _Tables) -> None:
     kept = MODEL["category_kept"]
     years = _years_in_pool()
     youth_entry = [0.0] * (_MAX_AGE + 1)
-    youth_entry[16] = youth_entry[17] = 0.5
+    for age in range(_MIN_AGE, _ADULT_AGE):
+        youth_entry[age] = 1 / _YOUTH_YEARS
     youth = _cross_section(youth_entry, years)
-    in_youth = youth[16] + youth[17]
+    in_youth = sum(youth[_MIN_AGE:_ADULT_AGE])
     t.youth_entry = MODEL["under_18_share"] / in_youth
     y = t.youth_entry
     per_band = []
@@ -1086,20 +889,21 @@ def _age_tables(t: _Tables) -> None:
         entry = [0.0] * (_MAX_AGE + 1)
         for target, p_target in _target_ages(band):
             for offset, p_offset in enumerate(years):
-                entry[max(18, target - offset)] += p_target * p_offset
+                entry[max(_ADULT_AGE, target - offset)] += p_target * p_offset
         per_band.append(_cross_section(entry, years))
 
     def adults(weights: Sequence[float]) -> list[float]:
         total = sum(weights)
         mix = [y * youth[a] for a in range(_MAX_AGE + 1)]
         for w, dist in zip(weights, per_band, strict=True):
-            for a in range(18, _MAX_AGE + 1):
+            for a in range(_ADULT_AGE, _MAX_AGE + 1):
                 mix[a] += (1 - y) * w / total * dist[a]
-        mass = sum(mix[18:])
-        return [0.0] * 18 + [x / mass for x in mix[18:]]
+        mass = sum(mix[_ADULT_AGE:])
+        return [0.0] * _ADULT_AGE + [x / mass for x in mix[_ADULT_AGE:]]
 
     def band_shares(dist: list[float]) -> list[float]:
-        return [sum(dist[a] for a in range(18, _MAX_AGE + 1) if _band(a) == b) for b in range(7)]
+        ages = range(_ADULT_AGE, _MAX_AGE + 1)
+        return [sum(dist[a] for a in ages if _band(a) == b) for b in range(len(AGE_BANDS))]
 
     def mean(dist: list[float]) -> float:
         return sum(a * p for a, p in enumerate(dist))
@@ -1114,7 +918,7 @@ def _age_tables(t: _Tables) -> None:
         t.adult_bands[group] = [w / sum(weights) for w in weights]
         dist = adults(weights)
         scores, running = [0.0] * (_MAX_AGE + 1), 0.0
-        for a in range(18, _MAX_AGE + 1):
+        for a in range(_ADULT_AGE, _MAX_AGE + 1):
             scores[a] = _probit(min(max(running + dist[a] / 2, 0.001), 0.999))
             running += dist[a]
         t.age_cdf[group] = scores
@@ -1137,72 +941,37 @@ def _age_tables(t: _Tables) -> None:
 
 def _age_score(t: _Tables, group: str, age: int) -> float:
     """The age as a standard normal score within the main group's adults."""
-    if age < 18:
+    if age < _ADULT_AGE:
         return -2.5
     return t.age_cdf[group][min(age, _MAX_AGE)]
 
 
-# Couplings: option -> (driver, loading, age loading). Drivers are "z" (severity),
-# the six area latents, "rus" and "psyk" (the category pair), "suicide", "violence".
-_SERVICE_COUPLING = {
-    "nav.arbeidsrettet_tiltak": ("meningsfull_aktivitet", -0.15, -0.3),
-    "nav.kvalifiseringsprogram": ("z", 0.0, -0.3),
-    "nav.midlertidig_bolig": ("bosituasjon", 0.7, 0.0),
-    "nav.midlertidig_trygd": ("z", 0.1, -0.4),
-    "nav.rad_veiledning": ("z", 0.2, -0.1),
-    "nav.varig_trygd": ("z", 0.1, 0.5),
-    "nav.familieytelser": ("z", 0.0, -0.2),
-    "nav.okonomiforvaltning": ("okonomi", 0.6, 0.0),
-    "nav.sosialhjelp": ("okonomi", 0.5, -0.2),
-    "kommune.act": ("z", 0.5, 0.0),
-    "kommune.oppsokende": ("z", 0.4, 0.0),
-    "kommune.arbeid_aktivitet": ("meningsfull_aktivitet", -0.1, -0.1),
-    "kommune.bolig_med_personale": ("sosial_fungering", 0.5, 0.0),
-    "kommune.bolig_uten_personale": ("bosituasjon", 0.2, 0.0),
-    "kommune.fysio_ergo": ("fysisk_helse", 0.5, 0.2),
-    "kommune.helsestasjon_ungdom": ("z", 0.0, -0.8),
-    "kommune.hjemmesykepleie": ("fysisk_helse", 0.4, 0.4),
-    "kommune.rusarbeid": ("rus", 0.3, 0.0),
-    "kommune.lavterskel": ("bosituasjon", 0.4, 0.0),
-    "kommune.medisinutdeling": ("z", 0.4, 0.0),
-    "kommune.omsorgsinstitusjon": ("z", 0.4, 0.3),
-    "kommune.praktisk_bistand": ("sosial_fungering", 0.5, 0.2),
-    "kommune.psykisk_helsearbeid": ("psyk", 0.3, 0.0),
-    "kommune.psykolog": ("z", 0.1, -0.3),
-    "kommune.koordinator": ("z", 0.3, 0.0),
-    "kommune.skolehelse": ("z", 0.0, -0.8),
-    "kommune.stottekontakt": ("nettverk", 0.4, 0.0),
-    "kommune.sykehjem": ("fysisk_helse", 0.3, 0.75),
-    "tsb.lar": ("z", 0.1, 0.2),
-    "phv.akutt": ("psyk", 0.3, -0.1),
-    "phv.dogn": ("psyk", 0.3, -0.1),
-    "phv.tvang_dogn": ("psyk", 0.4, 0.0),
-    "phv.tvang_observasjon": ("psyk", 0.4, 0.0),
-    "phv.tvang_uten_dogn": ("psyk", 0.4, 0.0),
-    "somatikk.akutt": ("fysisk_helse", 0.3, 0.2),
-    "somatikk.dogn": ("fysisk_helse", 0.4, 0.4),
-    "somatikk.poliklinisk": ("fysisk_helse", 0.3, 0.3),
-    "andre.kriminalomsorg": ("violence", 0.6, -0.2),
-    "andre.ppt_ot": ("z", 0.0, -0.8),
-    "andre.verge": ("okonomi", 0.4, 0.2),
-    "andre.tannlege": ("z", 0.1, 0.0),
-}
+# Couplings: question -> option -> (driver, loading, age loading). Drivers are "z"
+# (severity), the six area latents, "rus" and "psyk" (the category pair), "suicide",
+# "violence".
+_COUPLINGS = MODEL["couplings"]
+_SERVICE_COUPLING = _COUPLINGS["tjenester"]
 # Group-level coupling of "has at least one service of the group".
-_GROUP_COUPLING = {
-    "nav": ("okonomi", 0.4, 0.0),
-    "kommune": ("z", 0.3, 0.0),
-    "tsb": ("rus", 0.4, -0.1),
-    "phv": ("psyk", 0.4, -0.2),
-    "somatikk": ("fysisk_helse", 0.3, 0.3),
-}
-_OTHER_SERVICES = tuple(k for k in CALIBRATION["tjenester"] if k.startswith("andre."))
+_GROUP_COUPLING = MODEL["service_group_couplings"]
+# The services of the groups without a group share, drawn one by one.
+_OTHER_SERVICES = tuple(k for k in _SERVICES if k.split(".", 1)[0] not in _SERVICE_GROUPS)
 # Services with their own rule (children, pregnancy), drawn outside the groups.
 _SPECIAL_SERVICES = ("kommune.barnevern", "kommune.svangerskap")
 # Groups whose options are drawn without coupling, given the group (which is coupled):
 # coupling both would over-fire the options.
-_UNCOUPLED_GROUPS = ("tsb", "phv", "somatikk")
+_UNCOUPLED_GROUPS = MODEL["uncoupled_service_groups"]
 _INJECTED = MODEL["injected_substances"]
 _WORKER_INCOME = MODEL["worker_income"]
+_WORKER_EXPERIENCE = MODEL["worker_experience"]
+# The experience of those in ordinary work: the levels they can have.
+_WORKER_LEVELS = tuple(k for k in _EXPERIENCE if _WORKER_EXPERIENCE.get(k, 0) > 0)
+
+
+def _loading(question: str, code: str) -> float:
+    """The loading with which an option's main-group share is spread over the categories."""
+    if code in _COUPLINGS.get(question, {}):
+        return _COUPLINGS[question][code][1]
+    return MODEL["default_loading"].get(question, 0)
 
 
 def _negated(coupling: tuple[str, float, float]) -> tuple[str, float, float]:
@@ -1215,23 +984,24 @@ def _answer_tables(t: _Tables) -> None:
     n = len(CATEGORIES)
     b, o, m = t.binaries, t.ordinals, t.multis
 
-    def per_cat(table: dict[str, Sequence[float]], index: int) -> list[float]:
-        return [table[c][index] if c in table else 0.0 for c in CATEGORIES]
+    def per_cat(table: dict[str, dict[str, float]], key: str) -> list[float]:
+        return [table[c][key] if c in table else 0.0 for c in CATEGORIES]
 
     def groupwise(table: dict[str, dict[str, float]], option: str) -> dict[str, float]:
         return {g: table[g][option] for g in (RUS, PSYKISK)}
 
     # --- background ----------------------------------------------------------
-    edu_codes = list(cal["utdanning"][RUS])
-    known = [c for c in edu_codes if c != "vet_ikke"]
     b["utdanning.vet_ikke"] = _binary(
         _by_category({g: cal["utdanning"][g]["vet_ikke"] for g in (RUS, PSYKISK)})
     )
     o["utdanning"] = _ordinal(
-        [[cal["utdanning"][GROUP_OF[c]][k] for k in known] for c in CATEGORIES], "z", -0.25, 0.15
+        [[cal["utdanning"][GROUP_OF[c]][k] for k in _EDUCATION] for c in CATEGORIES],
+        "z",
+        -0.25,
+        0.15,
     )
     land = cal["fodeland"]
-    o["fodeland"] = _ordinal([list(land[GROUP_OF[c]].values()) for c in CATEGORIES])
+    o["fodeland"] = _ordinal([[land[GROUP_OF[c]][k] for k in _BIRTH_COUNTRIES] for c in CATEGORIES])
 
     # --- living arrangements -------------------------------------------------
     bor = cal["bor_med"]
@@ -1239,15 +1009,15 @@ def _answer_tables(t: _Tables) -> None:
     partner_care = cal["partner_gitt_omsorg"]
     # Those caring for children live with them (and 61 % with a partner); the shares
     # of the others are conditional on not caring for children.
-    others = ("partner", "voksne_barn", "foreldre", "venner")
+    others = _options("bor_med", "barn_under_18")
     alone, unknown, with_others = [], [], {k: [] for k in others}
     for c in CATEGORIES:
         g = GROUP_OF[c]
-        rest = 1 - care[g]["omsorg"]
+        rest = 1 - care[g][_CARE]
         alone.append(bor[g]["alene"] / rest)
         unknown.append(bor[g]["vet_ikke"] / rest)
         for k in others:
-            share = bor[g][k] - (partner_care * care[g]["omsorg"] if k == "partner" else 0)
+            share = bor[g][k] - (partner_care * care[g][_CARE] if k == "partner" else 0)
             with_others[k].append(max(share, 0.0) / rest)
     b["bor_med.vet_ikke"] = _binary(unknown)
     b["bor_med.alene"] = _binary(
@@ -1257,7 +1027,7 @@ def _answer_tables(t: _Tables) -> None:
     m["bor_med"] = _multi(
         {k: [v[i] / not_alone[i] for i in range(n)] for k, v in with_others.items()},
         None,
-        {"foreldre": ("z", 0.0, -0.6), "voksne_barn": ("z", 0.0, 0.6)},
+        _COUPLINGS.get("bor_med", {}),
     )
 
     # --- children ------------------------------------------------------------
@@ -1280,19 +1050,14 @@ def _answer_tables(t: _Tables) -> None:
 
     # --- activity and income --------------------------------------------------
     akt = cal["aktiviteter"]
-    akt_codes = [k for k in akt[RUS] if k != "ingen"]
     akt_none = _spread(t, groupwise(akt, "ingen"), 0.5)
-    # (not on meningsfull_aktivitet itself: it decides "ingen" already)
-    akt_coupling = {
-        "arbeid": ("okonomi", -0.4, -0.1),
-        "utdanning": ("z", 0.0, -0.7),
-        "kommunal": ("z", 0.15, 0.0),
-        "egen_regi": ("nettverk", -0.2, 0.0),
-    }
     m["aktiviteter"] = _multi(
-        {k: _spread(t, groupwise(akt, k), akt_coupling.get(k, ("z", 0, 0))[1]) for k in akt_codes},
+        {
+            k: _spread(t, groupwise(akt, k), _loading("aktiviteter", k))
+            for k in _options("aktiviteter")
+        },
         akt_none,
-        akt_coupling,
+        _COUPLINGS.get("aktiviteter", {}),
         empty_coupling=("meningsfull_aktivitet", 0.75, 0.0),
     )
     liv = cal["livsopphold"]
@@ -1309,18 +1074,19 @@ def _answer_tables(t: _Tables) -> None:
             (liv[GROUP_OF[c]][k] - liv_work[i] * _WORKER_INCOME[k]) / (1 - liv_work[i])
             for i, c in enumerate(CATEGORIES)
         ]
-        for k in ("nav", "andre", "annet")
+        for k in _options("livsopphold", "arbeid")
     }
     vet = [liv[GROUP_OF[c]]["vet_ikke"] / (1 - liv_work[i]) for i, c in enumerate(CATEGORIES)]
-    m["livsopphold"] = _multi(rest, vet, {"andre": ("z", 0.0, -0.6), "nav": ("z", 0.2, 0.2)})
+    m["livsopphold"] = _multi(rest, vet, _COUPLINGS.get("livsopphold", {}))
     for k, p in _WORKER_INCOME.items():
         b["livsopphold.arbeid." + k] = _binary([p] * n)
-    o["stillingsprosent"] = _ordinal([list(cal["stillingsprosent"].values())] * n, "z", -0.3)
+    hours = cal["stillingsprosent"]
+    o["stillingsprosent"] = _ordinal([[hours[k] for k in _WORKING_HOURS]] * n, "z", -0.3)
     # Those in ordinary work know it and have some experience; the shares of the
     # others are what is left.
     exp = cal["arbeidserfaring"]
-    levels = ("ingen", "under_1", "1_5", "over_5")
-    workers = [0.0, 0.15, 0.35, 0.5]
+    levels = _EXPERIENCE
+    workers = [_WORKER_EXPERIENCE.get(k, 0.0) for k in levels]
     others_exp = []
     for i, c in enumerate(CATEGORIES):
         w = liv_work[i]
@@ -1334,11 +1100,13 @@ def _answer_tables(t: _Tables) -> None:
         0.2,
     )
     o["arbeidserfaring"] = _ordinal(others_exp, "z", -0.3, 0.6)
-    o["arbeidserfaring.arbeid"] = _ordinal([workers[1:]] * n, "z", 0.0, 0.6)
+    o["arbeidserfaring.arbeid"] = _ordinal(
+        [[_WORKER_EXPERIENCE[k] for k in _WORKER_LEVELS]] * n, "z", 0.0, 0.6
+    )
     since = cal["tid_siden_arbeid"]
     b["tid_siden_arbeid.vet_ikke"] = _binary(_by_category(groupwise(since, "vet_ikke")))
     o["tid_siden_arbeid"] = _ordinal(
-        [[since[GROUP_OF[c]][k] for k in ("under_1", "1_2", "over_2")] for c in CATEGORIES],
+        [[since[GROUP_OF[c]][k] for k in _SINCE_WORK] for c in CATEGORIES],
         "z",
         0.35,
         0.2,
@@ -1346,12 +1114,17 @@ def _answer_tables(t: _Tables) -> None:
 
     # --- health and risk -------------------------------------------------------
     dur = cal["varighet"]
-    b["varighet.vet_ikke"] = _binary(per_cat(dur, 3))
+    b["varighet.vet_ikke"] = _binary(per_cat(dur, "vet_ikke"))
+    # (never asked without a psychic problem: the longest then)
+    longest = (0.0,) * (len(_DURATIONS) - 1) + (1.0,)
     o["varighet"] = _ordinal(
-        [dur[c][:3] if c in dur else (0.0, 0.0, 1.0) for c in CATEGORIES], "z", 0.2, 0.35
+        [[dur[c][k] for k in _DURATIONS] if c in dur else longest for c in CATEGORIES],
+        "z",
+        0.2,
+        0.35,
     )
-    b["selvmordsforsok"] = _binary(per_cat(cal["selvmord"], 0), "suicide", 0.75)
-    b["fare_selvmord"] = _binary(per_cat(cal["selvmord"], 1), "suicide", 0.8)
+    b["selvmordsforsok"] = _binary(per_cat(cal["selvmord"], "selvmordsforsok"), "suicide", 0.75)
+    b["fare_selvmord"] = _binary(per_cat(cal["selvmord"], "fare_selvmord"), "suicide", 0.8)
     kog = cal["kognitive_vansker"]
     b["kognitive.vet_ikke"] = _binary(_by_category(groupwise(kog, "vet_ikke")))
     yes = {
@@ -1365,22 +1138,11 @@ def _answer_tables(t: _Tables) -> None:
     o["overdose"] = _ordinal([cal["overdose"].get(c, (1, 0, 0, 0)) for c in CATEGORIES], "rus", 0.6)
     b["injiserer"] = _binary([cal["injiserer"].get(c, 0.0) for c in CATEGORIES], "rus", 0.5, -0.2)
     drugs = cal["rusmidler"]
-    # (on z, not on the rusmiddelbruk latent, which decides "none" already)
-    drug_coupling = {
-        "alkohol": ("z", -0.1, 0.45),
-        "cannabis": ("z", 0.1, -0.5),
-        "sentralstimulerende": ("z", 0.35, -0.3),
-        "kokain": ("z", 0.25, -0.3),
-        "heroin": ("z", 0.45, -0.1),
-        "andre_opioider": ("z", 0.4, -0.1),
-        "legemidler": ("z", 0.3, 0.0),
-        "ghb": ("z", 0.25, -0.4),
-    }
+    drug_coupling = _COUPLINGS.get("rusmidler", {})
     rus_only = {RUS: 0.0, PSYKISK: 0.0}
     shares = {
-        k: _spread(t, {**rus_only, RUS: p}, drug_coupling.get(k, ("z", 0, 0))[1])
-        for k, p in drugs.items()
-        if k != "ingen"
+        k: _spread(t, {**rus_only, RUS: drugs[k]}, _loading("rusmidler", k))
+        for k in _codes("rusmidler")
     }
     none = _spread(t, {**rus_only, RUS: drugs["ingen"]}, -0.4)
     # Injection is drawn first; those who inject use the injectable substances
@@ -1403,20 +1165,21 @@ def _answer_tables(t: _Tables) -> None:
     # --- services ------------------------------------------------------------
     services = cal["tjenester"]
     groups = cal["tjenestegrupper"]
-    for code, (p_rus, p_psyk) in services.items():
-        loading = _SERVICE_COUPLING.get(code, ("z", 0.15, 0.0))[1]
+    for code in _SERVICES:
+        p_rus, p_psyk = services[code]
+        loading = _loading("tjenester", code)
         t.service_p[code] = _spread(t, {RUS: p_rus, PSYKISK: p_psyk}, loading)
     fixed = cal["psykisk_helsearbeid_rus"]
     for i, c in enumerate(CATEGORIES):
         if c in fixed:
             t.service_p["kommune.psykisk_helsearbeid"][i] = fixed[c]
-    for group in ("nav", "kommune", "tsb", "phv", "somatikk"):
+    for group in _SERVICE_GROUPS:
         spec = groups[group]
         if set(spec) == set(CATEGORIES):
             any_share = [spec[c] for c in CATEGORIES]
         else:
             any_share = _spread(t, spec, _GROUP_COUPLING[group][1])
-        codes = [k for k in services if k.startswith(group + ".") and k not in _SPECIAL_SERVICES]
+        codes = [k for k in _SERVICES if k.startswith(group + ".") and k not in _SPECIAL_SERVICES]
         own = _GROUP_COUPLING[group][0]
         m["tjenester." + group] = _multi(
             {k: t.service_p[k] for k in codes},
@@ -1430,26 +1193,16 @@ def _answer_tables(t: _Tables) -> None:
             },
             empty_coupling=_negated(_GROUP_COUPLING[group]),
         )
-    for code in services:
-        if code.startswith("andre."):
-            driver, loading, age = _SERVICE_COUPLING.get(code, ("z", 0.15, 0.0))
-            b["tjenester." + code] = _binary(t.service_p[code], driver, loading, age)
+    for code in _OTHER_SERVICES:
+        driver, loading, age = _SERVICE_COUPLING.get(code, ("z", _loading("tjenester", code), 0.0))
+        b["tjenester." + code] = _binary(t.service_p[code], driver, loading, age)
 
     # --- plans ---------------------------------------------------------------
     plans = cal["planer"]
-    plan_coupling = {
-        "individuell_plan": ("z", 0.2, 0.0),
-        "ansvarsgruppe": ("z", 0.25, 0.0),
-        "kriseplan": ("suicide", 0.35, 0.0),
-    }
     m["planer"] = _multi(
-        {
-            k: _spread(t, groupwise(plans, k), plan_coupling.get(k, ("z", 0.1, 0))[1])
-            for k in plans[RUS]
-            if k != "ingen"
-        },
+        {k: _spread(t, groupwise(plans, k), _loading("planer", k)) for k in _options("planer")},
         _spread(t, groupwise(plans, "ingen"), -0.4),
-        plan_coupling,
+        _COUPLINGS.get("planer", {}),
         empty_coupling=("z", -0.4, 0.0),
     )
     b["pakkeforlop"] = _binary([cal["pakkeforlop"]] * n, "z", 0.2, -0.2)
@@ -1507,6 +1260,8 @@ class _Person:
 
 
 _GOLDEN = 0.6180339887498949
+# The indices in CATEGORIES of each main group's categories.
+_MEMBERS = {g: [i for i, c in enumerate(CATEGORIES) if GROUP_OF[c] == g] for g in (RUS, PSYKISK)}
 
 
 def _person(seed: int, cohort: int, index: int, t: _Tables) -> _Person:
@@ -1515,11 +1270,12 @@ def _person(seed: int, cohort: int, index: int, t: _Tables) -> _Person:
     rus_youth = CALIBRATION["under_18"]["rus_andel"]
     if youth:
         in_rus = rng.random() < rus_youth
-        members = [0, 1, 2] if in_rus else [3, 4, 5]
+        members = _MEMBERS[RUS] if in_rus else _MEMBERS[PSYKISK]
         youth_category = members[_pick(_cumulative([t.weights[i] for i in members]), rng.random())]
         sex = "mann" if rng.random() < t.male[youth_category] else "kvinne"
         adult_category = _pick(t.cat_given_sex[sex], rng.random())
-        entry_age = 16 + (rng.random() < 0.5)
+        # one of the ages under the adult age, the oldest first
+        entry_age = _ADULT_AGE - 1 - int(rng.random() * _YOUTH_YEARS)
     else:
         youth_category = None
         # Stratified: a golden-ratio sequence over the cohort's persons balances the
@@ -1529,13 +1285,13 @@ def _person(seed: int, cohort: int, index: int, t: _Tables) -> _Person:
         sex = "mann" if rng.random() < t.male[adult_category] else "kvinne"
         band = _pick(t.band_cum[adult_category], rng.random())
         lo, hi = AGE_BANDS[band]
-        if hi == 89:
-            age = min(70 + int(rng.expovariate(1 / 6)), _OLDEST_TARGET)
+        if band == len(AGE_BANDS) - 1:
+            age = min(lo + int(rng.expovariate(1 / _OLDEST_MEAN_YEARS)), _OLDEST_TARGET)
         else:
             age = rng.randint(lo, hi)
         # the cross-section has been in the pool a geometric number of years
         offset = int(math.log(1.0 - rng.random()) / math.log(1 - MODEL["turnover"]))
-        entry_age = max(18, age - offset)
+        entry_age = max(_ADULT_AGE, age - offset)
     birth_year = max(cohort - entry_age, 1900)  # the individual numbers assume 1900-2039
     start = datetime.date(birth_year, 1, 1).toordinal()
     days = datetime.date(birth_year + 1, 1, 1).toordinal() - start
@@ -1582,7 +1338,7 @@ def _fodselsnummer(person: _Person, used: set[str]) -> str:
 
 def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
     age = year - person.birth.year
-    youth = age < 18
+    youth = age < _ADULT_AGE
     if youth and person.youth_category is not None:
         c = person.youth_category
     elif rng.random() < MODEL["category_kept"]:
@@ -1612,6 +1368,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
     answers["rusproblem"] = 1 if group == RUS else 0
     answers["psykisk_problem"] = 0 if category == "ikke_rop" else 1
     youth_shift = 0.6 if youth else 0.0
+    green, yellow, red = COLOURS
     colours = {}
     for i, area in enumerate(OTHER_AREAS):
         noise = math.sqrt(q) * person.area_noise[i] + math.sqrt(1 - q) * rng.gauss(0, 1)
@@ -1619,7 +1376,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
         d[area] = latent
         t1, t2 = t.area_thresholds[c][i]
         x = latent - youth_shift
-        colours[area] = "gronn" if x < t1 else "gul" if x < t2 else "rod"
+        colours[area] = green if x < t1 else yellow if x < t2 else red
     colours["psykisk_helse"] = psyk_colour
     colours["rusmiddelbruk"] = rus_colour
     d["suicide"] = 0.5 * z + 0.866 * rng.gauss(0, 1)
@@ -1629,7 +1386,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
     b, o, m = t.binaries, t.ordinals, t.multis
     if youth:
         answers["utdanning"] = (
-            "grunnskole_ikke_fullfort" if age == 16 or trait(0) < 0.6 else "grunnskole"
+            "grunnskole_ikke_fullfort" if age == _MIN_AGE or trait(0) < 0.6 else "grunnskole"
         )
     elif trait(4) < _phi(b["utdanning.vet_ikke"].alpha[c]):
         answers["utdanning"] = "vet_ikke"
@@ -1641,12 +1398,10 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
         if age < 21 and index == 3:
             index = 2
         answers["utdanning"] = _EDUCATION[index]
-    answers["fodeland"] = ("norge", "europa", "utenfor_europa", "vet_ikke")[
-        _pick(o["fodeland"].cumulative[c], person.traits[1])
-    ]
+    answers["fodeland"] = _BIRTH_COUNTRIES[_pick(o["fodeland"].cumulative[c], person.traits[1])]
 
     # --- children ------------------------------------------------------------------
-    counts = {"omsorg": 0, "samvaer": 0, "ingen_kontakt": 0}
+    counts = dict.fromkeys(_RELATIONS, 0)
     band = _band(age)
     if youth:
         p_children = 0.005
@@ -1671,11 +1426,9 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
                     counts[relation] -= moved
                     counts[other] += moved
                     break
-    answers["barn_omsorg"] = counts["omsorg"]
-    answers["barn_samvaer"] = counts["samvaer"]
-    answers["barn_ingen_kontakt"] = counts["ingen_kontakt"]
+    answers.update(counts)
     if person.sex == "kvinne":
-        fertile = 18 <= age <= 44
+        fertile = _ADULT_AGE <= age <= 44
         p = 0.0
         if fertile:
             p = 0.021 if group == PSYKISK else 0.012
@@ -1691,7 +1444,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
             bor = ["foreldre"] if rng.random() < 0.93 else ["venner"]
             if rng.random() < 0.03:
                 bor.append("partner")
-    elif counts["omsorg"] > 0:
+    elif counts[_CARE] > 0:
         bor = ["barn_under_18"]
         if rng.random() < CALIBRATION["partner_gitt_omsorg"]:
             bor.append("partner")
@@ -1752,17 +1505,15 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
         income = ["vet_ikke"] if drawn is None else drawn
     answers["livsopphold"] = income
     if "arbeid" in income:
-        answers["stillingsprosent"] = ("under_50", "50_74", "75_100")[
-            o["stillingsprosent"].draw(rng, c, d)
-        ]
+        answers["stillingsprosent"] = _WORKING_HOURS[o["stillingsprosent"].draw(rng, c, d)]
     if youth:
         experience = "ingen" if rng.random() < 0.8 else "under_1"
     elif works:
-        experience = ("under_1", "1_5", "over_5")[o["arbeidserfaring.arbeid"].draw(rng, c, d)]
+        experience = _WORKER_LEVELS[o["arbeidserfaring.arbeid"].draw(rng, c, d)]
     elif b["arbeidserfaring.vet_ikke"].draw(rng, c, d):
         experience = "vet_ikke"
     else:
-        experience = ("ingen", "under_1", "1_5", "over_5")[o["arbeidserfaring"].draw(rng, c, d)]
+        experience = _EXPERIENCE[o["arbeidserfaring"].draw(rng, c, d)]
     answers["arbeidserfaring"] = experience
     if experience != "ingen":
         if works:
@@ -1772,7 +1523,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
         elif b["tid_siden_arbeid.vet_ikke"].draw(rng, c, d):
             since = "vet_ikke"
         else:
-            since = ("under_1", "1_2", "over_2")[o["tid_siden_arbeid"].draw(rng, c, d)]
+            since = _SINCE_WORK[o["tid_siden_arbeid"].draw(rng, c, d)]
             if youth and since == "over_2":
                 since = "under_1"
         answers["tid_siden_arbeid"] = since
@@ -1782,9 +1533,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
         if b["varighet.vet_ikke"].draw(rng, c, d):
             answers["varighet_psykisk"] = "vet_ikke"
         else:
-            answers["varighet_psykisk"] = ("under_1", "1_3", "over_3")[
-                o["varighet"].draw(rng, c, d)
-            ]
+            answers["varighet_psykisk"] = _DURATIONS[o["varighet"].draw(rng, c, d)]
             if youth and answers["varighet_psykisk"] == "over_3" and rng.random() < 0.5:
                 answers["varighet_psykisk"] = "1_3"
     answers["selvmordsforsok"] = int(b["selvmordsforsok"].draw(rng, c, d))
@@ -1818,12 +1567,12 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
 
     # --- services ----------------------------------------------------------------------
     received: list[str] = []
-    for group_key in ("nav", "kommune", "tsb", "phv", "somatikk"):
+    for group_key in _SERVICE_GROUPS:
         received.extend(m["tjenester." + group_key].draw(rng, c, d) or ())
     for code in _OTHER_SERVICES:
         if b["tjenester." + code].draw(rng, c, d):
             received.append(code)
-    parent = counts["omsorg"] + counts["samvaer"] > 0
+    parent = counts[_CARE] + counts[_CONTACT] > 0
     if youth:
         p_child_welfare = 0.35
     elif parent:
@@ -1837,7 +1586,7 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
     p_pregnancy = 0.0005
     if answers.get("gravid") == 1:
         p_pregnancy = 0.8
-    elif person.sex == "kvinne" and 18 <= age <= 44:
+    elif person.sex == "kvinne" and _ADULT_AGE <= age <= 44:
         p_pregnancy = 0.04 if group == RUS else 0.012
     if rng.random() < p_pregnancy:
         received.append("kommune.svangerskap")
@@ -1855,9 +1604,6 @@ def _answers(person: _Person, year: int, rng: random.Random, t: _Tables):
     return answers
 
 
-_EDUCATION = ("grunnskole_ikke_fullfort", "grunnskole", "videregaende", "hoyere")
-
-
 def _band(age: int) -> int:
     for i, (lo, hi) in enumerate(AGE_BANDS):
         if age <= hi or i == len(AGE_BANDS) - 1:
@@ -1865,24 +1611,9 @@ def _band(age: int) -> int:
     return len(AGE_BANDS) - 1
 
 
-_NOT_FOR_YOUTH = frozenset(
-    {
-        "nav.varig_trygd",
-        "nav.varig_tilrettelagt_arbeid",
-        "nav.kvalifiseringsprogram",
-        "nav.okonomiforvaltning",
-        "kommune.sykehjem",
-        "kommune.omsorgsinstitusjon",
-        "tsb.lar",
-        "andre.verge",
-    }
-)
-_YOUTH_EXTRA = (
-    ("kommune.skolehelse", 0.45),
-    ("kommune.helsestasjon_ungdom", 0.2),
-    ("andre.ppt_ot", 0.15),
-    ("kommune.psykolog", 0.12),
-)
+# Persons under the adult age never get these services, and get these besides.
+_NOT_FOR_YOUTH = frozenset(MODEL["youth_services"]["never"])
+_YOUTH_EXTRA = tuple(MODEL["youth_services"]["extra"].items())
 
 
 def _youth_services(received: list[str], rng: random.Random) -> list[str]:
@@ -1896,16 +1627,11 @@ def _youth_services(received: list[str], rng: random.Random) -> list[str]:
 # Needs next 12 months: a received service is still needed with these chances
 # (acute and coercive care are rarely planned), and a service not received is
 # newly needed with a share of its usual probability, more so where an area is red.
-_NEED_KEEP_DEFAULT = 0.85
-_NEED_NEW = 0.12
-_NEED_KEEP_LOW = ("akutt", "tvang", "observasjon", "dogn")
-_NEED_RED_AREA = {
-    "bosituasjon": ("nav.midlertidig_bolig", "kommune.bolig_med_personale"),
-    "meningsfull_aktivitet": ("kommune.arbeid_aktivitet", "nav.arbeidsrettet_tiltak"),
-    "okonomi": ("nav.okonomiforvaltning",),
-    "sosial_fungering": ("kommune.praktisk_bistand", "kommune.koordinator"),
-    "nettverk": ("kommune.stottekontakt",),
-}
+_NEEDS = MODEL["needs"]
+_RARELY_PLANNED = frozenset(MODEL["rarely_planned"])
+_NEED_RED_AREA = tuple(
+    (area, MODEL["red_area_needs"][area]) for area in OTHER_AREAS if area in MODEL["red_area_needs"]
+)
 
 
 @functools.cache
@@ -1915,10 +1641,10 @@ def _need_table(c: int) -> tuple[tuple[str, float, float], ...]:
     return tuple(
         (
             code,
-            0.45 if any(x in code for x in _NEED_KEEP_LOW) else _NEED_KEEP_DEFAULT,
-            _NEED_NEW * t.service_p[code][c],
+            _NEEDS["keep_rarely_planned"] if code in _RARELY_PLANNED else _NEEDS["keep"],
+            _NEEDS["new"] * t.service_p[code][c],
         )
-        for code in CALIBRATION["tjenester"]
+        for code in _SERVICES
     )
 
 
@@ -1929,10 +1655,11 @@ def _needs(received, rng, c, t: _Tables, colours) -> list[str]:
     for code, keep, new in _need_table(c):
         if rnd() < (keep if code in have else new):
             wanted.add(code)
-    for area, codes in _NEED_RED_AREA.items():
-        if colours[area] == "rod":
+    red, chance = COLOURS[-1], _NEEDS["red_area_chance"]
+    for area, codes in _NEED_RED_AREA:
+        if colours[area] == red:
             for code in codes:
-                if code not in wanted and rng.random() < 0.25:
+                if code not in wanted and rng.random() < chance:
                     wanted.add(code)
     return sorted(wanted)
 
@@ -2028,7 +1755,7 @@ class _World:
                     label = f"NAV {short}" if unit == "NAV" else unit
                     units.append((label, kind, w_rus, w_psyk))
             if len(units) < 2:
-                units.append(("Hjemmetjenesten", "helse_omsorg", 0.3, 0.8))
+                units.append(MODEL["units"]["fallback"])
             self._units[name] = units
         return self._units[name]
 
@@ -2061,7 +1788,7 @@ class _World:
         if name not in self.allowed:
             name = self.fallback[_pick(self.fallback_cum, person.home_fallback)]
         group = RUS if answers["rusproblem"] == 1 else PSYKISK
-        youth = self.year - person.birth.year < 18
+        youth = self.year - person.birth.year < _ADULT_AGE
         unit = self.pick_unit(name, group, person.unit, youth=youth)
         municipality = self.by_name[name]
         return _Place(municipality.code, municipality.county_code, unit)
@@ -2092,5 +1819,5 @@ def _registrations(place: _Place, answers: dict, rng: random.Random, world: _Wor
     for area in rng.sample(OTHER_AREAS, 2):
         if rng.random() < 0.5:
             step = COLOURS.index(copy[area]) + (1 if rng.random() < 0.5 else -1)
-            copy[area] = COLOURS[min(max(step, 0), 2)]
+            copy[area] = COLOURS[min(max(step, 0), len(COLOURS) - 1)]
     yield world.by_name[target].code, unit, world.date(place.county, rng), copy

@@ -6,11 +6,13 @@ Pure Python: no Django, no database. Run on their own with
 
 import csv
 import datetime
+import re
 import statistics
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from brukerplan.instrument.cells import parse_cells, to_cells
 from brukerplan.instrument.definition import for_year
@@ -22,7 +24,7 @@ YEAR = 2020
 SEED = 2026
 PERSONS = 4000
 KEY = b"synth-test-key"
-ENHETSTYPER = {"helse_omsorg", "nav", "barnevern", "fastlege", "annen"}
+ENHETSTYPER = set(for_year(YEAR).unit_types)
 
 
 @pytest.fixture
@@ -224,7 +226,8 @@ def test_the_analytic_calibration_reproduces_table_2_exactly():
     for i, category in enumerate(synth.CATEGORIES):
         mean, sd = synth._index_moments(tables, i, tables.rho[i])
         expected = synth.CALIBRATION["levekarsindeks"][category]
-        assert (mean * 17.25, sd * 17.25) == pytest.approx(expected, abs=0.1)
+        point = for_year(YEAR).index_points["gronn"]
+        assert (mean * point, sd * point) == pytest.approx(expected, abs=0.1)
 
 
 def test_sex_shares_are_close_to_the_report(adults):
@@ -309,3 +312,83 @@ def test_the_calibration_only_uses_codes_of_the_instrument():
     drugs = set(calibration["rusmidler"]) - {"ingen"}
     assert drugs == set(instrument.question("rusmidler").codes)
     assert {c.code for c in instrument.categories} == set(synth.CATEGORIES)
+
+
+def _calibration_file(tmp_path, change=None):
+    """A copy of the data file, changed by `change(data)`."""
+    data = yaml.safe_load(synth.DATA_FILE.read_text(encoding="utf-8"))
+    if change:
+        change(data)
+    path = tmp_path / "synth-calibration.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_data_file_is_read_once_as_the_calibration_of_the_instrument(tmp_path):
+    instrument, calibration, model = synth.read_calibration(_calibration_file(tmp_path))
+    assert instrument is synth.INSTRUMENT is for_year(YEAR)
+    assert calibration == synth.CALIBRATION
+    assert model == synth.MODEL
+    assert synth.CALIBRATION["barn_andel"]["ikke_rop"] == 357 / 1714
+    assert synth.CALIBRATION["rusmidler"]["ingen"] == 1 - 10283 / 11823
+    assert synth.CATEGORIES == tuple(c for g in instrument.main_groups.values() for c in g)
+    points = instrument.index_points
+    assert {c: u * points["gronn"] for c, u in synth.UNITS_OF.items()} == points
+
+
+def _table(data, path):
+    for name in path:
+        data = data[name]
+    return data
+
+
+def _add(*path_and_value):
+    *path, key, value = path_and_value
+    return lambda data: _table(data, path).update({key: value})
+
+
+def _append(*path_and_value):
+    *path, value = path_and_value
+    return lambda data: _table(data, path).append(value)
+
+
+def _remove(*path):
+    return lambda data: _table(data, path[:-1]).pop(path[-1])
+
+
+def _set(key, value):
+    return lambda data: data.update({key: value})
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        # a question the instrument does not have
+        (_add("model", "couplings", "fritid", {"trening": ["z", 0.1, 0.0]}), "fritid"),
+        (_add("calibration", "selvmord", "ikke_rop", "selvskading", 0.01), "selvskading"),
+        (_add("calibration", "barn_kontakt", "rus", "barn_fosterhjem", 0.01), "barn_fosterhjem"),
+        # option codes, categories, main groups, areas
+        (_add("calibration", "utdanning", "rus", "doktorgrad", 0.01), "doktorgrad"),
+        (_add("calibration", "tjenester", "nav.dagpenger", [0.1, 0.1]), "nav.dagpenger"),
+        (_append("model", "youth_services", "never", "kommune.skole"), "kommune.skole"),
+        (_add("model", "couplings", "planer", "dagplan", ["z", 0.1, 0.0]), "dagplan"),
+        (_add("calibration", "andel_menn", "rop_ukjent", 0.5), "rop_ukjent"),
+        (_add("calibration", "alder_band", "somatikk", [0.1] * 7), "somatikk"),
+        (_add("calibration", "omrader", "rus", "tannhelse", [0.5, 0.3, 0.2]), "tannhelse"),
+        (_add("calibration", "kombinasjoner", "ikke_rop", "gronn", "bla", 3), "bla"),
+        # YAML reads an unquoted 1_5 as the number 15
+        (_add("calibration", "arbeidserfaring", "rus", 15, 0.22), "15"),
+        # the generator's own names
+        (_add("calibration", "ny_tabell", 1), "ny_tabell"),
+        (_add("model", "couplings", "planer", "kriseplan", ["angst", 0.3, 0.0]), "angst"),
+        (_append("model", "units", "catalogue", ["Skolen", "skole", 0.1, 0.1, 0.1, 0.1]), "skole"),
+        # a code the generator needs a figure for, and the instrument version
+        (_remove("calibration", "tjenester", "andre.verge"), "andre.verge"),
+        (_remove("calibration", "utdanning", "psykisk", "hoyere"), "hoyere"),
+        (_set("instrument", "1999.1"), "1999.1"),
+    ],
+)
+def test_a_data_file_naming_what_the_instrument_does_not_have_is_refused(tmp_path, change, named):
+    path = _calibration_file(tmp_path, change)
+    with pytest.raises(ValueError, match=re.escape(named)):
+        synth.read_calibration(path)
