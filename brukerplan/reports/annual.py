@@ -55,7 +55,10 @@ from brukerplan.instrument import definition
 from brukerplan.instrument.definition import Instrument
 from brukerplan.reports.tables import (
     ALLE,
+    COUNT,
     INDEX_GROUP_LABELS,
+    MEAN,
+    PERCENT,
     PSYKISK,
     RUS,
     SEXES,
@@ -109,7 +112,7 @@ def counts(ctx: Context, groups: Sequence[Group], columns: Sequence[Group]) -> T
         )
         for i, row in enumerate(groups)
     ]
-    return [Column(c.key, c.label) for c in columns], rows
+    return [Column(c.key, c.label, COUNT) for c in columns], rows
 
 
 # --- helpers ----------------------------------------------------------------
@@ -358,7 +361,7 @@ def barn_antall_kategori(ctx: Context) -> TableData:
                 column=number,
             )
         rows.append(Row(group.key, group.label, values))
-    return [Column(key, label) for key, label, _ in numbers], rows
+    return [Column(key, label, COUNT) for key, label, _ in numbers], rows
 
 
 @table("barn_kontakt_kategori", "Kontakt med egne barn etter kategori, mottakere med barn. Prosent")
@@ -463,8 +466,8 @@ def tjenester_antall_indeks(ctx: Context) -> TableData:
             mean = total / n[i] if n[i] else None
             values[key] = Mean(mean, n[i], of=mask, column=number)  # type: ignore[arg-type]
         rows.append(Row(group.key, group.label, values))
-    columns = [Column("antall", "Antall med minst én tjeneste")]
-    columns += [Column(key, f"Snitt antall: {label}") for key, label, _ in numbers]
+    columns = [Column("antall", "Antall med minst én tjeneste", COUNT)]
+    columns += [Column(key, f"Snitt antall: {label}", MEAN) for key, label, _ in numbers]
     return columns, rows
 
 
@@ -584,12 +587,12 @@ def behov_tjenester(ctx: Context) -> TableData:
             )
         )
     columns = [
-        Column("mottatt", "Mottatt siste 12 måneder"),
-        Column("behov", "Behov neste 12 måneder"),
-        Column("nytt_behov", "Behov, men ikke mottatt"),
-        Column("ikke_behov", "Mottatt, men ikke behov"),
-        Column("andel_mottatt", "Andel mottatt (%)"),
-        Column("andel_behov", "Andel med behov (%)"),
+        Column("mottatt", "Mottatt siste 12 måneder", COUNT),
+        Column("behov", "Behov neste 12 måneder", COUNT),
+        Column("nytt_behov", "Behov, men ikke mottatt", COUNT),
+        Column("ikke_behov", "Mottatt, men ikke behov", COUNT),
+        Column("andel_mottatt", "Andel mottatt (%)", PERCENT),
+        Column("andel_behov", "Andel med behov (%)", PERCENT),
     ]
     return columns, rows
 
@@ -632,7 +635,7 @@ def minor_groups(instrument: Instrument) -> list[Group]:
 @table("unge_kategorier", "Mottakere under 18 år etter kategori")
 def unge_kategorier(ctx: Context) -> TableData:
     """Figur 36: counts; a category's share is of its main group, a main group's of all."""
-    columns = [Column("antall", "Antall"), Column("andel", "Andel (%)")]
+    columns = [Column("antall", "Antall", COUNT), Column("andel", "Andel (%)", PERCENT)]
     minors = minors_context(ctx)
     if minors is None:
         return columns, []
@@ -677,7 +680,7 @@ def unge_alder_kategori(ctx: Context) -> TableData:
     columns += [Group(i.key, i.label, i.mask) for i in sex_items()]
     minors = minors_context(ctx)
     if minors is None:
-        return [Column(c.key, c.label) for c in columns], []
+        return [Column(c.key, c.label, COUNT) for c in columns], []
     return counts(minors, minor_groups(instrument), columns)
 
 
@@ -686,7 +689,7 @@ def unge_aktiviteter(ctx: Context) -> TableData:
     """Figur 38."""
     minors = minors_context(ctx)
     if minors is None:
-        return [Column(g.key, g.label) for g in main_groups()], []
+        return [Column(g.key, g.label, PERCENT) for g in main_groups()], []
     return share_by_column_group(minors, option_items(ctx.instrument, "aktiviteter"), main_groups())
 
 
@@ -698,5 +701,5 @@ def unge_levekarsomrader(ctx: Context) -> TableData:
     """Figur 39, the under-18s: each area's colours and the index as % of the main group."""
     minors = minors_context(ctx)
     if minors is None:
-        return [Column(g.key, g.label) for g in main_groups()], []
+        return [Column(g.key, g.label, PERCENT) for g in main_groups()], []
     return share_by_column_group(minors, area_items(ctx.instrument), main_groups())

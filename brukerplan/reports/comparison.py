@@ -58,9 +58,14 @@ import polars as pl
 from brukerplan.organisations.population import SIZE_CLASS_LABELS, SIZE_CLASSES
 from brukerplan.reports.tables import (
     ALLE,
+    COUNT,
     GROUP_LABELS,
+    INDEX,
     INDEX_GROUP_LABELS,
+    MEAN,
+    PERCENT,
     PSYKISK,
+    RATE,
     RUS,
     Cell,
     Column,
@@ -164,10 +169,10 @@ def _coverage(
 
 
 COVERAGE_COLUMNS = [
-    Column("kommuner", "Antall kommuner"),
-    Column("innbyggere_18", "Innbyggere 18 år og over"),
-    Column("kartlagte", "Antall kartlagte"),
-    Column("per_1000", "Kartlagte per 1 000 innbyggere 18 år og over"),
+    Column("kommuner", "Antall kommuner", COUNT),
+    Column("innbyggere_18", "Innbyggere 18 år og over", COUNT),
+    Column("kartlagte", "Antall kartlagte", COUNT),
+    Column("per_1000", "Kartlagte per 1 000 innbyggere 18 år og over", RATE),
 ]
 
 
@@ -249,10 +254,10 @@ def compared_years(ctx: Context) -> tuple[str, str] | None:
     return str(ctx.previous["aar"].max()), str(ctx.persons["aar"].max())
 
 
-def year_columns(ctx: Context) -> list[Column]:
-    """`forrige` and `denne`, labelled with the years when both frames hold persons."""
+def year_columns(ctx: Context, kind: str) -> list[Column]:
+    """`forrige` and `denne` of `kind`, labelled with the years when both frames hold persons."""
     years = compared_years(ctx) or ("Forrige år", "Dette året")
-    return [Column("forrige", years[0]), Column("denne", years[1])]
+    return [Column("forrige", years[0], kind), Column("denne", years[1], kind)]
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,15 @@ class TrendItem:
     mask: pl.Expr
     denominator: pl.Expr | None = None  # a share when given
     column: str | None = None  # a mean of this column over `mask` when given
+    kind: str | None = None  # a mean's: `MEAN`, or `INDEX` of the levekårsindeks
+
+    @property
+    def cell_kind(self) -> str:
+        if self.column is not None:
+            if self.kind is None:
+                raise ValueError(f"trend item {self.key}: a mean says its kind")
+            return self.kind
+        return PERCENT if self.denominator is not None else COUNT
 
     def columns_used(self) -> set[str]:
         used = set(self.mask.meta.root_names())
@@ -275,8 +289,14 @@ class TrendItem:
 
 
 def trend_table(ctx: Context, items: Sequence[TrendItem]) -> TableData:
-    """Each item in the comparable selection of the previous year (`forrige`) and this (`denne`)."""
-    columns = year_columns(ctx)
+    """Each item in the comparable selection of the previous year (`forrige`) and this (`denne`).
+
+    The columns are of percentages when any item is a share, else of counts; an item of
+    another kind (a mean) has it as its row's kind."""
+    kind = PERCENT if any(item.denominator is not None for item in items) else COUNT
+    if any(item.cell_kind not in (kind, MEAN, INDEX) for item in items):
+        raise ValueError("a trend table mixes counts and shares")
+    columns = year_columns(ctx, kind)
     selected = comparable_municipalities(ctx)
     if not selected:
         return columns, []
@@ -313,7 +333,8 @@ def trend_table(ctx: Context, items: Sequence[TrendItem]) -> TableData:
                 )
             else:
                 values[column] = Count(r[f"n{i}"], of=mask)
-        rows.append(Row(item.key, item.label, values))
+        own = item.cell_kind
+        rows.append(Row(item.key, item.label, values, None if own == kind else own))
     return columns, rows
 
 
@@ -348,6 +369,7 @@ def trend_levekarsindeks(ctx: Context) -> TableData:
                 f"{label}: gjennomsnittlig levekårsindeks",
                 group.mask,
                 column="levekarsindeks",
+                kind=INDEX,
             )
         )
         for g in ctx.instrument.index_groups:
@@ -386,6 +408,7 @@ def trend_bakgrunn(ctx: Context) -> TableData:
             f"{GROUP_LABELS[g.key]}: gjennomsnittsalder",
             g.mask,
             column="alder",
+            kind=MEAN,
         )  # fmt: skip
         for g in groups
     ]
@@ -445,9 +468,9 @@ def panel_levekarsomrader(ctx: Context) -> TableData:
     """
     this, last = _panel_year_labels(ctx)
     columns = [
-        Column("antall", f"Antall personer kartlagt i {last} og {this}"),
-        *[Column(c, f"{INDEX_GROUP_LABELS[c]} i {this}") for c in COLOURS],
-        *[Column(f"andel_{c}", f"{INDEX_GROUP_LABELS[c]} i {this} (%)") for c in COLOURS],
+        Column("antall", f"Antall personer kartlagt i {last} og {this}", COUNT),
+        *[Column(c, f"{INDEX_GROUP_LABELS[c]} i {this}", COUNT) for c in COLOURS],
+        *[Column(f"andel_{c}", f"{INDEX_GROUP_LABELS[c]} i {this} (%)", PERCENT) for c in COLOURS],
     ]
     keys = panel_keys(ctx)
     if not keys:
@@ -493,10 +516,10 @@ def panel_endring(ctx: Context) -> TableData:
     """
     this, last = _panel_year_labels(ctx)
     columns = [
-        Column("antall", f"Antall personer kartlagt i {last} og {this}"),
-        Column("uendret", "Uendret (%)"),
-        Column("bedre", "Bedre (%)"),
-        Column("verre", "Verre (%)"),
+        Column("antall", f"Antall personer kartlagt i {last} og {this}", COUNT),
+        Column("uendret", "Uendret (%)", PERCENT),
+        Column("bedre", "Bedre (%)", PERCENT),
+        Column("verre", "Verre (%)", PERCENT),
     ]
     keys = panel_keys(ctx)
     if not keys:

@@ -6,7 +6,9 @@ Pure: no Django. The caller loads the registrations of the scope and year
 (`brukerplan.registrations.duplicates.representatives`), keeps the adults,
 computes every registered table (`brukerplan.reports.tables`) and turns each
 typed cell into a number or null with the small-number rule
-(`brukerplan.reports.suppression`). Renderings (PDF, slides, spreadsheet, web)
+(`brukerplan.reports.suppression`, then `brukerplan.reports.secondary`). Every
+column says what its numbers are (`"kind"`) and every table why each suppressed
+cell is null (`"suppressed"`: primary or secondary). Renderings (PDF, slides, spreadsheet, web)
 format the numbers of this document and never compute or suppress any.
 """
 
@@ -23,8 +25,9 @@ from brukerplan.registrations.duplicates import representatives
 from brukerplan.reports import secondary, suppression
 from brukerplan.reports.comparison import COMPARISON_LABELS
 from brukerplan.reports.registry import compute
-from brukerplan.reports.tables import Context, Count, Table
+from brukerplan.reports.tables import Context, Count, Table, check_kinds
 
+PRIMARY, SECONDARY = "primary", "secondary"  # the reasons of `suppressed` (report-format.md)
 SCOPE_TYPES = ("national", "county", "municipality", "region", "pool")
 # The fixed tables computed over every comparison frame (the document's "comparisons").
 COMPARISON_TABLES = (
@@ -199,21 +202,32 @@ def table_document(
     """One table as the document carries it: every cell through the small-number rule.
 
     `hidden`: (table id, row key, column key) of the cells secondary suppression hides.
+    Every column has its `kind` (ValueError when it has none or its cells are of another,
+    `tables.check_kinds`); a row whose cells are of another kind than their columns' says
+    its own. `suppressed` gives the reason of every null that is a suppression: "primary"
+    (`suppression.primary`) or "secondary" (`hidden`); a null of no value or not
+    applicable is not one and is not listed.
     """
+    check_kinds(table)
+    rows = []
+    suppressed: dict[str, dict[str, str]] = {}
+    for row in table.rows:
+        values: dict[str, Any] = {}
+        for key, cell in row.values.items():
+            if (table.id, row.key, key) in hidden:
+                values[key] = None
+                suppressed.setdefault(row.key, {})[key] = SECONDARY
+                continue
+            values[key] = suppression.apply(cell, threshold)
+            if values[key] is None and suppression.primary(cell, threshold):
+                suppressed.setdefault(row.key, {})[key] = PRIMARY
+        shown: dict[str, Any] = {"key": row.key, "label": row.label}
+        if row.kind is not None:
+            shown["kind"] = row.kind
+        rows.append({**shown, "values": values})
     return {
         "title": table.title,
-        "columns": [{"key": c.key, "label": c.label} for c in table.columns],
-        "rows": [
-            {
-                "key": row.key,
-                "label": row.label,
-                "values": {
-                    k: None
-                    if (table.id, row.key, k) in hidden
-                    else suppression.apply(cell, threshold)
-                    for k, cell in row.values.items()
-                },
-            }
-            for row in table.rows
-        ],
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
+        "rows": rows,
+        "suppressed": suppressed,
     }

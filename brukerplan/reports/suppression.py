@@ -16,6 +16,10 @@ has a threshold of its own to fall back on.
                     1 <= n < threshold or 1 <= value < threshold.
   NotApplicable     always null (no value by definition, not a suppression).
 
+`primary` tells a suppression from a null of another reason (a share of 0 persons, a
+mean of nobody, `NotApplicable`): the document lists the suppressions of every table as
+"primary" (and secondary suppression's cells as "secondary", `brukerplan.reports.secondary`).
+
 Every number of a report document passes through `apply`; renderers only
 format what the document carries.
 """
@@ -60,6 +64,28 @@ def apply(cell: Cell, threshold: int) -> int | float | None:
             return int(value)
         case NotApplicable():
             return None
+    raise TypeError(f"not a report cell: {cell!r}")
+
+
+def primary(cell: Cell, threshold: int) -> bool:
+    """Whether `apply` hides the cell because it is computed from 1 to threshold - 1
+    persons (or its value is that small): a suppression. A null for another reason is
+    not one: `NotApplicable`, a share or mean of nobody, a value that does not exist (a
+    standard deviation of one person is primary: one person is a small group)."""
+    checked(threshold)
+    match cell:
+        case Count(n):
+            return _small(n, threshold)
+        case Share(numerator, denominator):
+            return _small(denominator, threshold) or (
+                denominator > 0 and _small(numerator, threshold)
+            )
+        case Mean(_, n) | StdDev(_, n):
+            return _small(n, threshold)
+        case Total(value, n):
+            return _small(n, threshold) or _small(value, threshold)
+        case NotApplicable():
+            return False
     raise TypeError(f"not a report cell: {cell!r}")
 
 

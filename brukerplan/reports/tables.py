@@ -46,7 +46,7 @@ Decisions where report-format.md is silent:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -130,20 +130,77 @@ class NotApplicable:
 Cell = Count | Share | Mean | StdDev | Total | NotApplicable
 
 
+# --- what a column's numbers are (report-format.md, "kind") ------------------
+
+COUNT = "count"  # persons or other whole things (a `Count`, a `Total`)
+PERCENT = "percent"  # a `Share`
+MEAN = "mean"  # a `Mean` of a per-person number (age, number of services)
+SD = "sd"  # a `StdDev`
+RATE = "rate"  # per 1,000 inhabitants (a `Mean` without a per-person column)
+INDEX = "index"  # a `Mean` of the levekårsindeks
+KINDS = (COUNT, PERCENT, MEAN, SD, RATE, INDEX)
+
+
+def kinds_of(cell: Cell) -> frozenset[str]:
+    """The kinds a column holding this cell may have (every kind for `NotApplicable`)."""
+    match cell:
+        case Count() | Total():
+            return frozenset({COUNT})
+        case Share():
+            return frozenset({PERCENT})
+        case StdDev():
+            return frozenset({SD})
+        case Mean(column=column):
+            if column is None:
+                return frozenset({RATE})
+            if isinstance(column, str) and column == "levekarsindeks":
+                return frozenset({INDEX})
+            return frozenset({MEAN})
+        case NotApplicable():
+            return frozenset(KINDS)
+    raise TypeError(f"not a report cell: {cell!r}")
+
+
+def inferred_kind(cell: Cell) -> str | None:
+    """The kind a cell gives its column without being told; None where the cell does not
+    say it plainly (a mean of the levekårsindeks is an index, a mean without a per-person
+    column a rate: their columns name the kind) or says nothing (`NotApplicable`)."""
+    match cell:
+        case Count() | Total():
+            return COUNT
+        case Share():
+            return PERCENT
+        case StdDev():
+            return SD
+        case Mean(column=column) if column is not None and not (
+            isinstance(column, str) and column == "levekarsindeks"
+        ):
+            return MEAN
+    return None
+
+
 # --- tables -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Column:
+    """`kind`: what the column's numbers are (`KINDS`); when None, `TableSpec.build` infers
+    it from the cells (`inferred_kind`) and fails when they do not say it plainly."""
+
     key: str
     label: str
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
 class Row:
+    """`kind`: the kind of this row's cells where it is not their column's (a mean among
+    the shares of a trend table); None otherwise."""
+
     key: str
     label: str
     values: Mapping[str, Cell]
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +262,55 @@ class TableSpec:
         for row in rows:
             if list(row.values) != keys:
                 raise ValueError(f"table {self.id}, row {row.key}: cells {list(row.values)}")
-        return Table(self.id, self.title, tuple(columns), tuple(rows))
+        table = Table(self.id, self.title, tuple(with_kinds(self.id, columns, rows)), tuple(rows))
+        check_kinds(table)
+        return table
+
+
+def with_kinds(table_id: str, columns: Sequence[Column], rows: Sequence[Row]) -> list[Column]:
+    """The columns, each with its kind: its own, or the one its cells (of the rows without a
+    kind of their own) all plainly give. ValueError when a column has neither."""
+    out = []
+    for column in columns:
+        if column.kind is None:
+            found = {inferred_kind(r.values[column.key]) for r in rows if r.kind is None}
+            found.discard(None)
+            unclear = [
+                r.key
+                for r in rows
+                if r.kind is None
+                and inferred_kind(r.values[column.key]) is None
+                and not isinstance(r.values[column.key], NotApplicable)
+            ]
+            if len(found) != 1 or unclear:
+                raise ValueError(
+                    f"table {table_id}, column {column.key}: its kind must be given "
+                    f"(its cells give {sorted(found) or 'none'}"
+                    + (f"; unclear in rows {unclear[:3]}" if unclear else "")
+                    + ")"
+                )
+            column = Column(column.key, column.label, found.pop())
+        out.append(column)
+    return out
+
+
+def check_kinds(table: Table) -> None:
+    """ValueError unless every column has a kind of `KINDS` and every cell is of its row's
+    or column's kind (a count is never in a column of percentages, a mean never a share)."""
+    for column in table.columns:
+        if column.kind not in KINDS:
+            raise ValueError(f"table {table.id}, column {column.key}: kind {column.kind!r}")
+    for row in table.rows:
+        if row.kind is not None and row.kind not in KINDS:
+            raise ValueError(f"table {table.id}, row {row.key}: kind {row.kind!r}")
+        for column in table.columns:
+            kind = row.kind or column.kind
+            cell = row.values[column.key]
+            if kind not in kinds_of(cell):
+                raise ValueError(
+                    f"table {table.id}, row {row.key}, column {column.key}: "
+                    f"a {type(cell).__name__} is not a {kind}"
+                )
 
 
 # Every table registered so far, in registration order. This module registers the fixed
@@ -360,7 +465,7 @@ def share_table(
         )
         for i, group in enumerate(groups)
     ]
-    return [column for column, _ in columns], rows
+    return [replace(column, kind=PERCENT) for column, _ in columns], rows
 
 
 @dataclass(frozen=True)
@@ -394,7 +499,7 @@ def share_by_column_group(
             else:
                 values[group.key] = NotApplicable()
         rows.append(Row(item.key, item.label, values))
-    columns = [Column(g.key, g.label) for g in groups]
+    columns = [Column(g.key, g.label, PERCENT) for g in groups]
     return columns, rows
 
 
@@ -483,8 +588,8 @@ def service_kinds(instrument: Instrument) -> list[tuple[str, str, tuple[str, ...
 
 # --- the fixed tables of report-format.md ------------------------------------
 
-ANTALL = Column("antall", "Antall")
-ANDEL = Column("andel", "Andel (%)")
+ANTALL = Column("antall", "Antall", COUNT)
+ANDEL = Column("andel", "Andel (%)", PERCENT)
 
 
 @table("kategorier", "Antall kartlagte etter kategori")
@@ -572,7 +677,11 @@ def levekarsindeks(ctx: Context) -> TableData:
         )
         for i, group in enumerate(groups)
     ]
-    columns = [ANTALL, Column("snitt", "Gjennomsnitt"), Column("standardavvik", "Standardavvik")]
+    columns = [
+        ANTALL,
+        Column("snitt", "Gjennomsnitt", INDEX),
+        Column("standardavvik", "Standardavvik", SD),
+    ]
     return columns, rows
 
 
@@ -688,7 +797,7 @@ def alder_kategori(ctx: Context) -> TableData:
         row_of(group, snitt=Mean(r[f"mean{i}"], r[f"n{i}"], of=group.mask, column="alder"))
         for i, group in enumerate(groups)
     ]
-    return [Column("snitt", "Gjennomsnittsalder (år)")], rows
+    return [Column("snitt", "Gjennomsnittsalder (år)", MEAN)], rows
 
 
 @table("varighet_kategori", "Varighet av psykisk helseproblem etter kategori. Prosent")
@@ -780,10 +889,10 @@ def barn_kategori(ctx: Context) -> TableData:
         for i, group in enumerate(groups)
     ]
     columns = [
-        Column("antall", "Antall kartlagte"),
-        Column("med_barn", "Antall med barn"),
-        Column("andel", "Andel med barn (%)"),
-        Column("barn", "Antall barn"),
+        Column("antall", "Antall kartlagte", COUNT),
+        Column("med_barn", "Antall med barn", COUNT),
+        Column("andel", "Andel med barn (%)", PERCENT),
+        Column("barn", "Antall barn", COUNT),
     ]
     return columns, rows
 
@@ -813,8 +922,8 @@ def barn_indeks_barnevern(ctx: Context) -> TableData:
         for i, group in enumerate(groups)
     ]
     columns = [
-        Column("med_barnevern", "Har barneverntjenester"),
-        Column("uten_barnevern", "Har ikke barneverntjenester"),
+        Column("med_barnevern", "Har barneverntjenester", COUNT),
+        Column("uten_barnevern", "Har ikke barneverntjenester", COUNT),
     ]
     return columns, rows
 
