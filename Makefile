@@ -70,11 +70,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Prints the figures and rewrites docs/performance.md's table from them (BENCH_WRITE=0:
+# only prints); the mapping load test runs when PostgreSQL answers on 127.0.0.1:5432.
 bench: install bytecode
 	$(BIN)/python -m bench
-	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
-	  $(BIN)/python -m bench.load_mapping; \
-	else echo "Ingen PostgreSQL på 127.0.0.1:5432: hopper over lasttesten av kartleggingen."; fi
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import ROOT, step
+from bench import ROOT, step, targets
+from bench.doc import Row
 
 YEAR = 2025
 SEED = 7
@@ -94,7 +95,7 @@ def report(rows: int, figures: dict) -> str:
         f"({figures['import_seconds']:.1f} s, {figures['import_cpu_seconds']:.1f} s CPU), "
         f"peak memory {figures['import_peak_mib']:.0f} MiB; with the signal after it "
         f"{figures['import_seconds'] + figures['frame_seconds']:.1f} s, "
-        f"peak {figures['frame_peak_mib']:.0f} MiB"
+        f"peak {figures['frame_peak_mib']:.0f} MiB (target {targets.LARGE_IMPORT_PEAK})"
     )
 
 
@@ -105,8 +106,23 @@ def in_a_process(*args: str, env: dict) -> None:
     subprocess.run([sys.executable, "-m", "bench.importing", *args], cwd=ROOT, env=env, check=True)
 
 
-def run(env: dict, tmp: Path, sizes: list[int], base: Path | None = None) -> None:
-    """Prints a line of figures per size; `base` is a file of synthetic rows to start from."""
+def row(rows: int, figures: dict) -> Row:
+    """The table's row: what `brukerplan import` does (the signal included), against the
+    peak memory target."""
+    seconds = figures["import_seconds"] + figures["frame_seconds"]
+    peak = figures["frame_peak_mib"]
+    return Row(
+        f"import, {rows:,} rows, into a fresh database",
+        f"{seconds:.1f} s ({rows / seconds:,.0f} rows/s), peak {peak:.0f} MiB",
+        1,
+        str(targets.LARGE_IMPORT_PEAK),
+        targets.LARGE_IMPORT_PEAK.met(peak),
+    )
+
+
+def run(env: dict, tmp: Path, sizes: list[int], base: Path | None = None) -> list[Row]:
+    """Prints a line of figures per size and returns the table's rows; `base` is a file of
+    synthetic rows to start from."""
     if base is None:
         started = time.perf_counter()
         base = tmp / f"import-{BASE_ROWS}.csv"
@@ -114,14 +130,18 @@ def run(env: dict, tmp: Path, sizes: list[int], base: Path | None = None) -> Non
         print(f"synthetic data   {BASE_ROWS:,} rows in {time.perf_counter() - started:.1f} s")
     with base.open(encoding="utf-8") as f:
         base_rows = sum(1 for _ in f) - 1
+    table = []
     for rows in sizes:
         path = base
         if rows != base_rows:
             path = tmp / f"import-{rows}.csv"
             in_a_process("--make", str(path), "--rows", str(rows), "--from", str(base), env=env)
-        print(report(rows, measure(path, env)), flush=True)
+        figures = measure(path, env)
+        print(report(rows, figures), flush=True)
+        table.append(row(rows, figures))
         if path != base:
             path.unlink()
+    return table
 
 
 def child(path: Path) -> None:
@@ -138,7 +158,7 @@ def child(path: Path) -> None:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     started, cpu = time.perf_counter(), time.process_time()
-    result = import_registrations(open_table(path))
+    result = import_registrations(open_table(path), by=None)  # as `brukerplan import`
     if not result.ok:
         raise SystemExit("\n".join(map(str, result.errors[:20])))
     figures = {
