@@ -6,6 +6,11 @@ the country (and a municipal one with its county and the municipalities of its
 size class): the national frame of the year is loaded once, and the scope and
 every comparison are filtered from it in Polars. The previous year's frame of
 the scope (trends, panel) and the population of the year are one query each.
+
+A county's municipalities with registrations but fewer persons than the threshold are
+pooled (report-format.md, "Small municipalities are pooled, never left out"): `pools`
+says which, the pool is a scope (`pool:46-sma`) reported like any other, and a member
+municipality's `TooFewPersons` names its pool.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from brukerplan.instrument.definition import Instrument
 from brukerplan.organisations import reference
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
+from brukerplan.registrations import duplicates
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import frame, store, suppression
 from brukerplan.reports.comparison import COMPARISON_LABELS, size_class_label, with_size_class
-from brukerplan.reports.document import Scope, build_report
+from brukerplan.reports.document import Scope, adult_persons, build_report
 
 COLUMNS = list(frame.METADATA_SCHEMA)
 
@@ -42,6 +48,8 @@ def scope_filter(queryset, scope_type: str, code: str | None, year: int):
         return queryset.filter(fylkesnummer=code)
     if scope_type == "municipality":
         return queryset.filter(kommunenummer=code)
+    if scope_type == "pool":
+        return queryset.filter(kommunenummer__in=sorted(pool_members(code, year)))
     if scope_type == "region":
         counties = (
             County.objects.filter(health_region=code, valid_from__lte=year)
@@ -80,7 +88,8 @@ class UnknownScope(ValueError):
 
 
 def resolve_scope(text: str, year: int) -> Scope:
-    """A scope from its command-line form: national, county:46, municipality:4601, region:KEY."""
+    """A scope from its command-line form: national, county:46, municipality:4601,
+    region:KEY, pool:46-sma (the county's pooled small municipalities, `pools`)."""
     scope_type, _, code = text.partition(":")
     if scope_type == "national" and not code:
         return Scope("national", None, "Hele landet")
@@ -96,9 +105,18 @@ def resolve_scope(text: str, year: int) -> Scope:
         return Scope("municipality", code, municipality.name)
     if scope_type == "region" and code in HEALTH_REGIONS:
         return Scope("region", code, HEALTH_REGIONS[code])
+    if scope_type == "pool" and code.endswith(POOL_SUFFIX):
+        county_code = pool_county(code)
+        county = reference.counties_in(year).get(county_code)
+        if county is None:
+            raise UnknownScope(f"{county_code} er ikke et fylkesnummer i {year}")
+        pool = pools(year).get(county_code)
+        if pool is None:
+            raise UnknownScope(f"Ingen kommuner i {county.name} har for få kartlagte i {year}.")
+        return pool.scope
     raise UnknownScope(
-        f"ukjent omfang '{text}': bruk national, county:NN, municipality:NNNN "
-        f"eller region:{'|'.join(HEALTH_REGIONS)}"
+        f"ukjent omfang '{text}': bruk national, county:NN, municipality:NNNN, "
+        f"pool:NN{POOL_SUFFIX} eller region:{'|'.join(HEALTH_REGIONS)}"
     )
 
 
@@ -114,7 +132,123 @@ def small_number_threshold() -> int:
 
 
 class TooFewPersons(Exception):
-    """A scope with fewer persons than the small-number threshold gets no report."""
+    """A scope with fewer persons than the small-number threshold gets no report.
+
+    `pool`: a municipality's county pool when it is a member (made or not), else None."""
+
+    def __init__(self, message: str, pool: Pool | None = None) -> None:
+        super().__init__(message)
+        self.pool = pool
+
+
+# --- pools of small municipalities (report-format.md) ----------------------------------
+
+POOL_SUFFIX = "-sma"
+POOL_SECONDS = 7 * 24 * 60 * 60
+
+
+def pool_code(county_code: str) -> str:
+    """The pool's code ("46-sma"); its scope key is "pool:46-sma"."""
+    return f"{county_code}{POOL_SUFFIX}"
+
+
+def pool_county(code: str) -> str:
+    """The county of a pool's code ("46-sma" -> "46")."""
+    return code.removesuffix(POOL_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A county's municipalities with at least one registration and fewer persons than the
+    threshold (each counted as its own report counts them), pooled into one scope.
+
+    `made`: whether the members together have persons enough for a document (when not,
+    no pool document is made and the county's document says so). How many persons the
+    pool has is not kept: when it is not made, that is a small number."""
+
+    county: str
+    county_name: str
+    scope: Scope
+    made: bool
+
+    @property
+    def key(self) -> str:
+        return f"pool:{self.scope.code}"
+
+    def as_dict(self) -> dict:
+        """As the county's document carries it (its `"pool"`)."""
+        return {
+            "code": self.scope.code,
+            "name": self.scope.name,
+            "made": self.made,
+            "members": list(self.scope.members),
+        }
+
+
+def pooled(
+    national: pl.DataFrame, year: int, instrument: Instrument, threshold: int
+) -> dict[str, Pool]:
+    """The pool of every county that has small municipalities, by county code.
+
+    A municipality is small when it has registrations but fewer than `threshold` adult
+    persons after the duplicate rule (as its own document counts them,
+    `document.adult_persons`); the pool's persons are counted the same way over all of
+    its members (a person mapped in two of them counts once). Only the small ones are
+    pooled: when they are too few together, no larger municipality is taken in.
+    `national`: any frame holding whole counties (the country's, or one county's)."""
+    wanted = ["fylkesnummer", "kommunenummer", "alder", *duplicates.ORDER]
+    narrow = national.select(list(dict.fromkeys(wanted)))
+    small: dict[str, list[str]] = {}
+    for (county, code), rows in sorted(
+        narrow.partition_by(["fylkesnummer", "kommunenummer"], as_dict=True).items()
+    ):
+        if adult_persons(rows, instrument).height < threshold:
+            small.setdefault(county, []).append(code)
+    counties = reference.counties_in(year)
+    found = {}
+    for county, members in small.items():
+        persons = adult_persons(narrow.filter(pl.col("kommunenummer").is_in(members)), instrument)
+        name = counties[county].name if county in counties else county
+        scope = Scope("pool", pool_code(county), f"Små kommuner i {name}", tuple(members))
+        found[county] = Pool(county, name, scope, made=persons.height >= threshold)
+    return found
+
+
+def pools(
+    year: int, *, national: pl.DataFrame | None = None, version: str | None = None
+) -> dict[str, Pool]:
+    """`pooled` for the year's data under the setting's threshold, by county code.
+
+    Kept in the shared store under the year's fingerprint and the threshold (the dashboard,
+    the fingerprint of a pool's pages and its permissions ask often); computed from the
+    national frame (`national`, or the store's) once per state of the data."""
+    threshold = small_number_threshold()
+    version = version or store.fingerprint(year)
+    key = f"brukerplan.store.pools:{store.CODE_VERSION}:{year}:{threshold}:{version}"
+    found = store.shared().get(key)
+    if found is None:
+        if national is None:
+            national = store.national_frame(
+                year, version, lambda: registrations_frame("national", None, year)
+            )
+        found = pooled(national, year, definition.for_year(year), threshold)
+        store.shared().set(key, found, POOL_SECONDS)
+    return found
+
+
+def pool_members(code: str, year: int) -> tuple[str, ...]:
+    """The members of the pool with this code in the year (none when there is no pool)."""
+    pool = pools(year).get(pool_county(code))
+    return pool.scope.members if pool is not None else ()
+
+
+def pool_of(municipality_code: str, year: int, **known) -> Pool | None:
+    """The pool the municipality is a member of in the year (made or not), else None.
+    `known`: `national` and `version` as `pools` takes them."""
+    return next(
+        (p for p in pools(year, **known).values() if municipality_code in p.scope.members),
+        None,
+    )
 
 
 def population_frame(year: int) -> pl.DataFrame | None:
@@ -152,8 +286,9 @@ def comparison_frames(
     """The scope's registrations and the frames to compare with.
 
     A municipality: `fylke` (its county), `landet`, `storrelse` (the municipalities
-    of its size class, by population of the year, when imported). A county or
-    health region: `landet`. The country: nothing.
+    of its size class, by population of the year, when imported). A pool: `fylke`,
+    `landet` (its members are of several size classes). A county or health region:
+    `landet`. The country: nothing.
     """
     if scope.type == "national":
         return national, Comparisons()
@@ -163,6 +298,16 @@ def comparison_frames(
     if scope.type in ("county", "region"):
         return scope_of(national, scope, year), Comparisons(comparisons, labels, definitions)
     scoped = scope_of(national, scope, year)
+    if scope.type == "pool":  # its county and the country, as a municipality has them
+        county = reference.counties_in(year).get(pool_county(scope.code))
+        if county is not None:
+            comparisons = {
+                "fylke": national.filter(pl.col("fylkesnummer") == county.code),
+                "landet": national,
+            }
+            labels = {"fylke": county.name, **labels}
+            definitions = {"fylke": f"county:{county.code}", **definitions}
+        return scoped, Comparisons(comparisons, labels, definitions)
     municipality = (
         Municipality.objects.valid_in(year).filter(code=scope.code).select_related("county").first()
     )
@@ -196,6 +341,8 @@ def scope_of(national: pl.DataFrame, scope: Scope, year: int) -> pl.DataFrame:
         return national
     if scope.type == "municipality":
         return national.filter(pl.col("kommunenummer") == scope.code)
+    if scope.type == "pool":
+        return national.filter(pl.col("kommunenummer").is_in(list(scope.members)))
     return national.filter(pl.col("fylkesnummer").is_in(counties_of(scope, year)))
 
 
@@ -205,6 +352,8 @@ def scope_municipalities(scope_type: str, code: str | None, year: int) -> set[st
         return None
     if scope_type == "municipality":
         return {code}
+    if scope_type == "pool":
+        return set(pool_members(code, year))
     municipalities = reference.municipalities_in(year).values()
     if scope_type == "county":
         return {m.code for m in municipalities if m.county_code == code}
@@ -243,7 +392,8 @@ def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instru
     county (Bærum's 2023 rows as 3201 in Akershus), so trends and the panel follow it;
     a split municipality's rows cannot be divided and keep their old code. From the cached
     national frame of that year when there is one of the current data, else from the
-    database (the scope's rows only, when no municipality changed code in between)."""
+    database (the scope's rows only, when no municipality changed code in between; a pool's
+    are this year's members, so always through the national frame of that year)."""
     earlier = previous_mapping(scope.type, scope.code, year)
     if earlier is None:
         return None, None
@@ -253,7 +403,7 @@ def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instru
         return None, None
     renumbered = any(reference.successors(y) for y in range(earlier + 1, year + 1))
     cached = store.cached_national_frame(earlier, store.fingerprint(earlier))
-    if cached is None and scope.type != "national" and not renumbered:
+    if cached is None and scope.type not in ("national", "pool") and not renumbered:
         return registrations_frame(scope.type, scope.code, earlier), instrument
     national = cached if cached is not None else national_frame(earlier)
     return scope_of(in_division_of(national, earlier, year), scope, year), instrument
@@ -306,7 +456,7 @@ def report_document(
     population = population_frame(year)
     registrations, compared = comparison_frames(scope, year, national, population)
     if registrations.height < threshold:  # fewer persons still: spare the comparisons
-        raise too_few_persons(scope, year, threshold)
+        raise too_few_persons(scope, year, threshold, national=national, version=version)
     ready = store.comparison_sections(compared.definitions, year, version, threshold)
     previous, previous_instrument = previous_frame(scope, year)
     document = build_report(
@@ -323,7 +473,7 @@ def report_document(
         comparison_sections=ready,
     )
     if not document["persons"]:  # null (1 to threshold - 1) or 0
-        raise too_few_persons(scope, year, threshold)
+        raise too_few_persons(scope, year, threshold, national=national, version=version)
     computed = {
         name: section
         for name, section in document.get("comparisons", {}).items()
@@ -331,14 +481,44 @@ def report_document(
     }
     if computed:
         store.keep_comparison_sections(computed, compared.definitions, year, version, threshold)
+    if scope.type == "county":
+        # Its small municipalities' pool, made or not: when not, the county says so. (From
+        # the county's own registrations: `pools` would read and keep the whole country's.)
+        pool = pooled(registrations, year, instrument, threshold).get(scope.code)
+        if pool is not None:
+            document["pool"] = pool.as_dict()
     return document
 
 
-def too_few_persons(scope: Scope, year: int, threshold: int) -> TooFewPersons:
-    return TooFewPersons(
+def too_few_persons(
+    scope: Scope,
+    year: int,
+    threshold: int,
+    *,
+    national: pl.DataFrame | None = None,
+    version: str | None = None,
+) -> TooFewPersons:
+    """The refusal of a scope's report; a municipality's names its pool when it is in a
+    pool that is made (`national`, `version`: as `pools` takes them)."""
+    message = (
         f"Det lages ingen rapport for {scope.name} {year}: færre enn {threshold} "
         "kartlagte personer over 18 år. Så små tall kan avsløre enkeltpersoner."
     )
+    pool = None
+    if scope.type == "municipality":
+        pool = pool_of(scope.code, year, national=national, version=version)
+    if pool is not None and pool.made:
+        message = (
+            f"{scope.name} har for få kartlagte til en egen rapport for {year} (færre enn "
+            f"{threshold} kartlagte personer over 18 år) og er med i «{pool.scope.name}»: "
+            f"brukerplan report --scope {pool.key} --year {year}"
+        )
+    elif pool is not None:
+        message += (
+            f" Kommunene i {pool.county_name} med for få kartlagte har til sammen også for "
+            "få til en samlet rapport."
+        )
+    return TooFewPersons(message, pool)
 
 
 def municipalities_with_registrations(scope: Scope, year: int) -> list[str]:

@@ -8,7 +8,8 @@ give new keys, so nothing stale is ever served. They hold published numbers only
 rows are never stored.
 
 The worker (`tasks.build_publication`) builds what a county's closed period publishes
-(`scopes_of_county`: its municipalities, the county, its health region and the nation)
+(`scopes_of_county`: its municipalities, the pool of its small ones, the county, its
+health region and the nation)
 and says how far it has come (`progress`); the dashboard and the downloads serve what is
 stored and build on demand only what nothing has built (`document`, `file`).
 """
@@ -34,12 +35,15 @@ def split(key: str) -> tuple[str, str | None]:
     return scope_type, code or None
 
 
-def fingerprint(key: str, year: int) -> str:
+def fingerprint(key: str, year: int, *, version: str | None = None) -> str:
     """What the stored document and files of a scope and year depend on: the year's data,
-    and its previous mapping's (trends and the panel)."""
+    and its previous mapping's (trends and the panel). `version`: the year's
+    `store.fingerprint` when the caller has it."""
+    version = version or store.fingerprint(year)
+    # (A pool's members are the year's data's: `version` changes when they may.)
     earlier = data.previous_mapping(*split(key), year)
     before = store.fingerprint(earlier) if earlier is not None else "-"
-    return f"{store.fingerprint(year)}+{earlier}:{before}"
+    return f"{version}+{earlier}:{before}"
 
 
 def cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
@@ -53,7 +57,9 @@ def cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
 
 def document(key: str, year: int, fingerprint: str) -> dict:
     """{"document": the report document} or {"too_few": message}: stored, or built and
-    stored. Raises data.UnknownScope."""
+    stored. A municipality in a pool has the pool with its message, `"pool"`: {"key",
+    "name", "members", "made"} (report-format.md: it is told so where its own report would
+    have been). Raises data.UnknownScope."""
     entry_key = cache_key(key, year, fingerprint, "document")
     entry = store.shared().get(entry_key)
     if entry is None:
@@ -62,6 +68,8 @@ def document(key: str, year: int, fingerprint: str) -> dict:
             entry = {"document": data.report_document(scope, year)}
         except data.TooFewPersons as error:
             entry = {"too_few": str(error)}
+            if error.pool is not None:
+                entry["pool"] = {"key": error.pool.key, **error.pool.as_dict()}
         store.shared().set(entry_key, entry, STORED_SECONDS)
     return entry
 
@@ -84,16 +92,19 @@ def file(key: str, year: int, fingerprint: str, format: str) -> bytes | None:
 
 
 def scopes_of_county(county_code: str, year: int) -> list[str]:
-    """What a county's closed period publishes: its municipalities, the county, its health
-    region and the nation (scope keys, in that order)."""
+    """What a county's closed period publishes: its municipalities, the pool of its small
+    ones (when it has persons enough to be made), the county, its health region and the
+    nation (scope keys, in that order)."""
     county = reference.counties_in(year).get(county_code)
     if county is None:
         raise data.UnknownScope(f"{county_code} er ikke et fylkesnummer i {year}")
     municipalities = sorted(
         m.code for m in reference.municipalities_in(year).values() if m.county_code == county_code
     )
+    pool = data.pools(year).get(county_code)
     return [
         *(f"municipality:{code}" for code in municipalities),
+        *([pool.key] if pool is not None and pool.made else []),
         f"county:{county_code}",
         f"region:{county.health_region}",
         "national",
@@ -147,6 +158,9 @@ def _counties_covering(key: str, year: int) -> list[str]:
         return [municipality.county_code] if municipality else []
     if scope_type == "county":
         return [code] if code in counties else []
+    if scope_type == "pool":
+        county = data.pool_county(code)
+        return [county] if county in counties else []
     if scope_type == "region":
         return [c.code for c in counties.values() if c.health_region == code]
     return list(counties)

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-VESTLAND_SCOPES = 43 + 3  # its municipalities, the county, Helse Vest, the nation
+# Its municipalities, the pool of its small ones, the county, Helse Vest, the nation.
+VESTLAND_SCOPES = 43 + 1 + 3
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def client_for(user) -> Client:
 def test_closing_a_period_builds_and_stores_every_report_of_the_county(
     world, imported, rendered, django_capture_on_commit_callbacks
 ):
-    assert publication.scopes_of_county("46", imported)[-3:] == [
+    assert publication.scopes_of_county("46", imported)[-4:] == [
+        "pool:46-sma",
         "county:46",
         "region:helse_vest",
         "national",
@@ -69,17 +71,19 @@ def test_closing_a_period_builds_and_stores_every_report_of_the_county(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         close("46", imported)
     assert len(callbacks) == 1
-    # Bergen and Bjørnafjorden have enough persons; the others of the sample too few.
+    # Bergen and Bjørnafjorden have enough persons; the others of the sample too few, and
+    # together enough for their pool.
     built = {(t, c) for t, c, _ in rendered}
     assert built == {
         ("municipality", "4601"),
         ("municipality", "4624"),
+        ("pool", "46-sma"),
         ("county", "46"),
         ("region", "helse_vest"),
         ("national", None),
     }
-    assert len(rendered) == 5 * 3
-    for key in ("municipality:4601", "county:46", "region:helse_vest", "national"):
+    assert len(rendered) == 6 * 3
+    for key in ("municipality:4601", "pool:46-sma", "county:46", "region:helse_vest", "national"):
         seen = publication.fingerprint(key, imported)
         for format in publication.FORMATS:
             assert publication.stored_file(key, imported, seen, format) is not None, key
