@@ -12,10 +12,16 @@ place. The rules:
 | manage units, mappers, duplicates| –        | own munic.   | –          | –       | –     |
 | see a municipality's reports     | –        | own munic.   | its region | any     | any   |
 | see a county's reports           | –        | –            | its region | any     | any   |
+| see a county's pool's reports    | –        | a member     | its region | any     | any   |
 | see a health region's reports    | –        | –            | its region | any     | any   |
 | see the national report          | –        | –            | –          | any     | any   |
 | see pseudonymised row data       | –        | own munic.   | –          | any     | –     |
 | use the Django admin             | –        | –            | –          | –       | staff |
+
+A pool is a county's municipalities with too few persons for a report of their own
+(report-format.md); who may see the county may see its pool, and so may the contact
+person of one of its members. Which municipalities are members depends on the year's
+data, which this module does not read: the caller hands them over (`members`).
 
 Whether the mapping period is open is not a permission: it is checked by the
 actions in `brukerplan.registrations.actions`, for every role alike.
@@ -23,6 +29,7 @@ actions in `brukerplan.registrations.actions`, for every role alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -170,7 +177,8 @@ def may_view_national_reports(user) -> bool:
 
 @dataclass(frozen=True)
 class ReportScope:
-    """A scope a report can be made for: type national | region | county | municipality."""
+    """A scope a report can be made for: type national | region | county | pool |
+    municipality."""
 
     type: str
     code: str | None
@@ -197,9 +205,13 @@ def may_see_some_report(user) -> bool:
     )
 
 
-def report_scopes_for(user, year: int) -> list[ReportScope]:
+def report_scopes_for(
+    user, year: int, pools: Iterable[tuple[str, str, Iterable[str]]] = ()
+) -> list[ReportScope]:
     """Every scope whose report the user may see in the year: national, health regions,
-    counties, municipalities (in that order, each by code)."""
+    counties, pools, municipalities (in that order, each by code).
+
+    `pools`: the year's pools that are made, as (code, name, members)."""
     scope = scope_of(user)
     everything = scope.analyst or scope.administrator
     if not may_see_some_report(user):
@@ -219,6 +231,11 @@ def report_scopes_for(user, year: int) -> list[ReportScope]:
             or c.health_region in scope.regional_health_regions
         ]
     found += [ReportScope("county", c.code, c.name) for c in counties]
+    found += [
+        ReportScope("pool", code, name)
+        for code, name, members in sorted(pools)
+        if may_view_report(user, "pool", code, year, members=members)
+    ]
     municipalities = Municipality.objects.valid_in(year).order_by("code")
     if not everything:
         municipalities = municipalities.filter(
@@ -232,11 +249,21 @@ def report_scopes_for(user, year: int) -> list[ReportScope]:
     return found
 
 
-def may_view_report(user, scope_type: str, code: str | None, year: int) -> bool:
-    """The report of one scope (as `report_scopes_for` lists them) in a year."""
+def may_view_report(
+    user, scope_type: str, code: str | None, year: int, *, members: Iterable[str] = ()
+) -> bool:
+    """The report of one scope (as `report_scopes_for` lists them) in a year.
+
+    A pool's (code "46-sma"): whoever may see its county's, and the contact person of one
+    of its `members`."""
     scope = scope_of(user)
     if scope.analyst or scope.administrator:
         return True
+    if scope_type == "pool":
+        county = (code or "").partition("-")[0]
+        return bool(scope.contact_municipalities.intersection(members)) or may_view_report(
+            user, "county", county, year
+        )
     if scope_type == "region":
         return code in scope.regional_health_regions
     if scope_type == "county":

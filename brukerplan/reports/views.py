@@ -9,11 +9,16 @@ are kept in the cache every web worker shares (`store.shared()`, the database's
 cache table) per scope and year, under a key that changes whenever a submitted
 registration of the year does, or the report code. They hold only published
 numbers (after the small-number rule); raw rows are never cached.
+
+A county's small municipalities are pooled (`data.pools`, report-format.md): the pool
+has a dashboard of its own ("pool-46-sma"), and a member municipality's page says it
+is in the pool, with a link for whoever may see the pool.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -41,6 +46,7 @@ SCOPE_GROUPS = {
     "national": "Landet",
     "region": "Helseregioner",
     "county": "Fylker",
+    "pool": "Små kommuner samlet",
     "municipality": "Kommuner",
 }
 
@@ -67,8 +73,8 @@ def _split(key: str) -> tuple[str, str | None]:
 # --- the cache --------------------------------------------------------------------------
 
 
-def _fingerprint(key: str, year: int) -> str:
-    return publication.fingerprint(key, year)
+def _fingerprint(key: str, seen: _Year) -> str:
+    return publication.fingerprint(key, seen.year, version=seen.version)
 
 
 def _cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
@@ -193,6 +199,88 @@ def _table(shown: common.DisplayTable) -> dict:
     }
 
 
+# --- pools and who may see what ------------------------------------------------------------
+
+
+class _Year:
+    """What one request reads of a year's data, each at most once: the data's fingerprint
+    (`store.fingerprint`) and the year's pools (`data.pools`, from the shared store; read
+    for a pool's page only, so other pages cost no query more)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+
+    @cached_property
+    def version(self) -> str:
+        return store.fingerprint(self.year)
+
+    @cached_property
+    def pools(self) -> dict[str, data.Pool]:
+        return data.pools(self.year, version=self.version)
+
+    def pool(self, key: str) -> data.Pool | None:
+        """The pool of a "pool:46-sma" key (None: not a pool, or none that year)."""
+        scope_type, code = _split(key)
+        if scope_type != "pool" or not code:
+            return None
+        pool = self.pools.get(data.pool_county(code))
+        return pool if pool is not None and pool.scope.code == code else None
+
+    def chosen_pools(self, key: str) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The pool of the key when it is one that is made, as `permissions.report_scopes_for`
+        takes pools: the chooser offers a pool on its own page; the way to it is the link on
+        its county's page and on its members' pages."""
+        pool = self.pool(key)
+        if pool is None or not pool.made:
+            return []
+        return [(pool.scope.code, pool.scope.name, pool.scope.members)]
+
+
+def _may_view(user, key: str, seen: _Year) -> bool:
+    """Whether the user may see the scope's report (a pool's: with its members that year).
+    A pool that does not exist that year is not found, once the permission is known."""
+    scope_type, code = _split(key)
+    pool = seen.pool(key)
+    members = pool.scope.members if pool is not None else ()
+    allowed = permissions.may_view_report(user, scope_type, code, seen.year, members=members)
+    if allowed and scope_type == "pool" and pool is None:
+        raise Http404
+    return allowed
+
+
+def _pool_notice(user, entry: dict, year: int) -> dict | None:
+    """A member municipality's notice (where its report would have been): its pool's name,
+    whether the pool is made, and the link to its report when the user may see it."""
+    pool = entry.get("pool")
+    if pool is None:
+        return None
+    allowed = pool["made"] and permissions.may_view_report(
+        user, "pool", pool["code"], year, members=pool["members"]
+    )
+    url = reverse("reports:dashboard", args=[_slug(pool["key"]), year]) if allowed else ""
+    return {"name": pool["name"], "made": pool["made"], "url": url}
+
+
+def _county_pool(user, document: dict | None, year: int) -> dict | None:
+    """A county's pool as its page tells it: made (with the link) or not, and its members'
+    names (the county's document carries it, `"pool"`)."""
+    pool = (document or {}).get("pool")
+    if pool is None:
+        return None
+    names = reference.municipalities_in(year)
+    members = [names[c].name if c in names else c for c in pool["members"]]
+    allowed = pool["made"] and permissions.may_view_report(
+        user, "pool", pool["code"], year, members=pool["members"]
+    )
+    slug = _slug(f"pool:{pool['code']}")
+    return {
+        "name": pool["name"],
+        "made": pool["made"],
+        "members": ", ".join(members),
+        "url": reverse("reports:dashboard", args=[slug, year]) if allowed else "",
+    }
+
+
 # --- views --------------------------------------------------------------------------------
 
 
@@ -219,10 +307,12 @@ def index(request):
         year = year or timezone.localdate().year
     except ValueError:
         raise Http404 from None
-    scopes = permissions.report_scopes_for(request.user, year)
+    wanted = request.GET.get("omfang")
+    scopes = permissions.report_scopes_for(
+        request.user, year, _Year(year).chosen_pools(wanted or "")
+    )
     if not scopes:
         raise PermissionDenied
-    wanted = request.GET.get("omfang")
     if wanted:
         if wanted not in {s.key for s in scopes}:
             raise PermissionDenied
@@ -247,11 +337,12 @@ def dashboard(request, scope: str, year: int):
     scope_type, code = _split(key)
     if year not in reference.COVERED_YEARS:  # no municipalities known: no report
         raise Http404
-    if not permissions.may_view_report(request.user, scope_type, code, year):
+    seen = _Year(year)
+    if not _may_view(request.user, key, seen):
         raise PermissionDenied
     if request.htmx and "lages" in request.GET:  # the poll of a build under way
         return _progress(request, key, scope, year)
-    fingerprint = _fingerprint(key, year)
+    fingerprint = _fingerprint(key, seen)
     report = _report(key, year, fingerprint)
     comparisons = report.get("comparisons", {})
     chosen = request.GET.get("sammenligning")
@@ -277,14 +368,19 @@ def dashboard(request, scope: str, year: int):
     }
     if request.htmx and "sammenligning" in request.GET:
         return render(request, "reports/dashboard_comparison.html", context)
-    scopes = permissions.report_scopes_for(request.user, year)
+    scopes = permissions.report_scopes_for(request.user, year, seen.chosen_pools(key))
     document = report.get("document")
+    pool = seen.pool(key)
     context |= {
+        "pool_notice": _pool_notice(request.user, report, year),
+        "county_pool": _county_pool(request.user, document, year),
         "progress": publication.progress(key, year),
         "progress_url": _progress_url(scope, year),
         "scope_groups": _grouped(scopes),
         "years": _years(),
-        "name": document["scope"]["name"] if document else _name(scopes, key),
+        "name": document["scope"]["name"]
+        if document
+        else (pool.scope.name if pool else _name(scopes, key)),
         "document": document,
         "persons": common.format_number(document["persons"], common.COUNT) if document else "",
         "registrations": (
@@ -332,12 +428,13 @@ def download(request, scope: str, year: str, format: str):
     scope_type, code = _split(key)
     if year not in reference.COVERED_YEARS:  # no municipalities known: no report
         raise Http404
-    if not permissions.may_view_report(request.user, scope_type, code, year):
+    seen = _Year(year)
+    if not _may_view(request.user, key, seen):
         raise PermissionDenied
     raw = format == "xlsx" and request.GET.get("radata") == "1"
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
-    fingerprint = _fingerprint(key, year)
+    fingerprint = _fingerprint(key, seen)
     # What the worker (or an earlier download) stored is served as it is. Rows are never
     # stored: they stay in the database until asked for.
     content = None if raw else publication.stored_file(key, year, fingerprint, format)
