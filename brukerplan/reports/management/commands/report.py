@@ -16,6 +16,7 @@ from brukerplan.reports.data import (
     TooFewPersons,
     UnknownScope,
     municipalities_with_registrations,
+    pools,
     report_document,
     resolve_scope,
     small_number_threshold,
@@ -33,8 +34,10 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         "Lager rapporten for et omfang og år. "
-        "Omfang: national, county:NN, municipality:NNNN eller region:<helseregion>. "
-        "Med --all-municipalities: én rapport per kommune i omfanget, skrevet til mappen --out."
+        "Omfang: national, county:NN, municipality:NNNN, region:<helseregion> eller "
+        "pool:NN-sma (fylkets kommuner med for få kartlagte til en egen rapport, samlet). "
+        "Med --all-municipalities: én rapport per kommune i omfanget, og én for de små "
+        "kommunene samlet per fylke (pool-NN-sma), skrevet til mappen --out."
     )
 
     def add_arguments(self, parser):
@@ -89,8 +92,12 @@ class Command(BaseCommand):
         codes = municipalities_with_registrations(scope, year)
         if not codes:
             raise CommandError(f"Ingen kommuner i {scope.name} har kartlegginger i {year}.")
+        # The pools the scope's small municipalities are in (written after them).
+        pooled = [p for p in pools(year).values() if set(p.scope.members) & set(codes)]
+        total = len(codes) + len(pooled)
         workers = workers or os.cpu_count() or 1
         written, skipped = 0, []
+        pool_files, unmade = [], []
         # The documents are built here, one after the other from one national frame (the
         # database stays in this process); the files are rendered in a pool of processes.
         pool = None
@@ -105,7 +112,7 @@ class Command(BaseCommand):
         bar = None
         try:
             with tqdm(
-                total=len(codes), desc="Rapporter", unit=" kommuner", disable=None, file=sys.stderr
+                total=total, desc="Rapporter", unit=" rapporter", disable=None, file=sys.stderr
             ) as bar:
 
                 def finish(done: set[Future]) -> None:
@@ -115,13 +122,17 @@ class Command(BaseCommand):
 
                 for item in municipal_documents(scope, year, codes):
                     bar.set_postfix_str(item.scope.name)
+                    is_pool = item.scope.type == "pool"
                     if item.document is None:
-                        skipped.append(item.scope.name)
+                        (unmade if is_pool else skipped).append(item.scope.name)
                         bar.update()
                         continue
                     suffix = f"-{self.main_group}" if self.main_group else ""
-                    path = out / f"brukerplan-{year}-{item.code}{suffix}.{format}"
-                    written += 1
+                    path = out / f"{item.stem}{suffix}.{format}"
+                    if is_pool:
+                        pool_files.append(f"«{item.scope.name}» ({path.name})")
+                    else:
+                        written += 1
                     if pool is None:
                         write_output(item.document, format, path, main_group=self.main_group)
                         bar.update()
@@ -139,7 +150,7 @@ class Command(BaseCommand):
                     finish(done)
         except KeyboardInterrupt:
             raise CommandError(
-                f"Avbrutt etter {bar.n if bar else 0} av {len(codes)} kommuner; "
+                f"Avbrutt etter {bar.n if bar else 0} av {total} rapporter; "
                 "filene som er ferdige, "
                 f"ligger i {out}."
             ) from None
@@ -149,14 +160,26 @@ class Command(BaseCommand):
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
             # A worker stopped in the middle of a write.
-            for partial in out.glob(f".brukerplan-{year}-*.{format}.part"):
-                partial.unlink(missing_ok=True)
+            for pattern in (f".brukerplan-{year}-*.{format}.part", f".pool-*.{format}.part"):
+                for partial in out.glob(pattern):
+                    partial.unlink(missing_ok=True)
         self.stderr.write(f"Skrev {written} kommunerapporter for {scope.name} {year} til {out}.")
+        threshold = small_number_threshold()
         if skipped:
             self.stderr.write(
                 f"Ingen rapport for {', '.join(skipped)}: færre enn "
-                f"{small_number_threshold()} kartlagte personer "
+                f"{threshold} kartlagte personer "
                 "over 18 år (personvern)."
+            )
+        if pool_files:
+            self.stderr.write(
+                "Kommunene med for få kartlagte til en egen rapport er med i "
+                f"{', '.join(pool_files)}."
+            )
+        for name in unmade:
+            self.stderr.write(
+                f"Ingen rapport for «{name}»: kommunene har til sammen også færre enn "
+                f"{threshold} kartlagte personer over 18 år."
             )
 
 
