@@ -2,6 +2,7 @@ import csv
 import datetime
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,57 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Opens pages on the live server, each in a context of its own, with what they log:
+    `page.csp_errors`, `page.console_errors` and, with `dismiss_dialogs`, `page.dialogs`
+    (dismissed, as a user who stays on the page would; without, Playwright's default lets
+    a page be left).
+
+    On teardown nothing more goes out and every request in flight is answered first: a
+    save still running in the live server would hold the database the next test empties
+    (SQLite: "database table is locked" in the flush)."""
+    opened = []
+
+    def open_(*, timeout_ms: int = 5000, permissions: tuple[str, ...] = (), dismiss_dialogs=False):
+        context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+        if permissions:
+            context.grant_permissions(list(permissions), origin=live_server.url)
+        context.set_default_timeout(timeout_ms)
+        in_flight = set()
+        context.on("request", lambda request: in_flight.add(request))
+        context.on("requestfinished", lambda request: in_flight.discard(request))
+        context.on("requestfailed", lambda request: in_flight.discard(request))
+        page = context.new_page()
+        page.csp_errors, page.console_errors, page.dialogs = [], [], []
+
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                page.csp_errors.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text:
+                page.console_errors.append(message.text)
+
+        def on_dialog(dialog):
+            page.dialogs.append(dialog.type)
+            dialog.dismiss()
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        if dismiss_dialogs:
+            page.on("dialog", on_dialog)
+        opened.append((context, page, in_flight))
+        return page
+
+    yield open_
+    for context, page, in_flight in opened:
+        page.unroute_all(behavior="ignoreErrors")
+        page.route("**/*", lambda route: route.abort())
+        deadline = time.monotonic() + 10
+        while in_flight and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        context.close()
 
 
 # Analysis frames without a database, for the report engine's and the renderings' tests.

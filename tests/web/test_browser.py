@@ -23,18 +23,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    context.set_default_timeout(5000)
-    page = context.new_page()
-    page.csp_errors = []
-    page.on(
-        "console",
-        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    context.close()
+def page(open_page):
+    return open_page(permissions=("clipboard-read", "clipboard-write"))
 
 
 def log_in(page, user):

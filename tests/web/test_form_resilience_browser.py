@@ -31,29 +31,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
-    context.set_default_timeout(5000)
-    page = context.new_page()
-    page.csp_errors = []
-    page.on(
-        "console",
-        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    page.dialogs = []
-
-    def on_dialog(dialog):
-        # Dismissing a beforeunload dialog keeps the page: the user chose to stay.
-        page.dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    # A page still failing would retry, and send its answers as it closes, to a live server
-    # whose database the next test is emptying: nothing more goes out.
-    page.unroute_all(behavior="ignoreErrors")
-    page.route("**/*", lambda route: route.abort())
-    context.close()
+def page(open_page):
+    return open_page(dismiss_dialogs=True)
 
 
 @pytest.fixture
