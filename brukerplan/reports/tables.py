@@ -296,10 +296,13 @@ def with_kinds(table_id: str, columns: Sequence[Column], rows: Sequence[Row]) ->
 
 def check_kinds(table: Table) -> None:
     """ValueError unless every column has a kind of `KINDS` and every cell is of its row's
-    or column's kind (a count is never in a column of percentages, a mean never a share)."""
+    or column's kind (a count is never in a column of percentages, a mean never a share),
+    and no label but a percentage's says «%»."""
     for column in table.columns:
         if column.kind not in KINDS:
             raise ValueError(f"table {table.id}, column {column.key}: kind {column.kind!r}")
+        if "%" in column.label and column.kind != PERCENT:
+            raise ValueError(f"table {table.id}, column {column.key}: a {column.kind} with «%»")
     for row in table.rows:
         if row.kind is not None and row.kind not in KINDS:
             raise ValueError(f"table {table.id}, row {row.key}: kind {row.kind!r}")

@@ -215,6 +215,14 @@ def test_a_column_whose_kind_contradicts_its_cells_fails_loudly():
             table_document(table_of(column, cell), THRESHOLD)
 
 
+def test_a_column_label_says_percent_only_of_percentages():
+    column = Column("gronn", "Grønn i 2025 (%)", COUNT)  # the panel's header, twice
+    with pytest.raises(ValueError, match="with «%»"):
+        table_document(table_of(column, Count(105)), THRESHOLD)
+    shown = table_document(table_of(Column("andel", "Andel (%)", PERCENT), Share(9, 10)), 5)
+    assert shown["columns"][0]["kind"] == PERCENT
+
+
 def test_a_column_without_a_kind_fails_loudly_in_the_document():
     with pytest.raises(ValueError, match="kind None"):
         table_document(table_of(Column("antall", "Antall"), Count(12)), THRESHOLD)

@@ -114,7 +114,7 @@ def hand_document() -> dict:
         ("psyk_mildere:gronn:gronn", 9),
         ("psyk_moderat:gronn:gul", 1234),
     ]
-    return {
+    document = {
         "scope": {"type": "municipality", "code": "9999", "name": "Prøvekommune"},
         "year": 2025,
         "instrument_version": "2026.1",
@@ -125,8 +125,8 @@ def hand_document() -> dict:
             "kategorier": {
                 "title": "Antall kartlagte etter kategori",
                 "columns": [
-                    {"key": "antall", "label": "Antall"},
-                    {"key": "andel", "label": "Andel (%)"},
+                    {"key": "antall", "label": "Antall", "kind": "count"},
+                    {"key": "andel", "label": "Andel (%)", "kind": "percent"},
                 ],
                 "rows": _rows(kategorier),
             },
@@ -134,7 +134,7 @@ def hand_document() -> dict:
                 "title": (
                     "Mottakere etter kategori og levekårsområdene rusmiddelbruk og psykisk helse"
                 ),
-                "columns": [{"key": "antall", "label": "Antall"}],
+                "columns": [{"key": "antall", "label": "Antall", "kind": "count"}],
                 "rows": [
                     {
                         "key": key,
@@ -147,35 +147,35 @@ def hand_document() -> dict:
             "levekarsindeks": {
                 "title": "Levekårsindeks og standardavvik etter kategori",
                 "columns": [
-                    {"key": "antall", "label": "Antall"},
-                    {"key": "snitt", "label": "Gjennomsnitt"},
-                    {"key": "standardavvik", "label": "Standardavvik"},
+                    {"key": "antall", "label": "Antall", "kind": "count"},
+                    {"key": "snitt", "label": "Gjennomsnitt", "kind": "index"},
+                    {"key": "standardavvik", "label": "Standardavvik", "kind": "sd"},
                 ],
                 "rows": _rows(levekarsindeks),
             },
             "levekarsindeks_grupper": {
                 "title": "Levekårsindeks i grupper etter kategori. Prosent",
                 "columns": [
-                    {"key": "gronn", "label": "Grønn"},
-                    {"key": "gul", "label": "Gul"},
-                    {"key": "rod", "label": "Rød"},
-                    {"key": "blalys", "label": "Blålys"},
+                    {"key": "gronn", "label": "Grønn", "kind": "percent"},
+                    {"key": "gul", "label": "Gul", "kind": "percent"},
+                    {"key": "rod", "label": "Rød", "kind": "percent"},
+                    {"key": "blalys", "label": "Blålys", "kind": "percent"},
                 ],
                 "rows": _rows(grupper),
             },
             "levekarsomrader": {
                 "title": "Levekårsområdene etter hovedgruppe. Prosent",
                 "columns": [
-                    {"key": "rus", "label": "Rusproblemer"},
-                    {"key": "psykisk", "label": "Kun psykiske problemer"},
+                    {"key": "rus", "label": "Rusproblemer", "kind": "percent"},
+                    {"key": "psykisk", "label": "Kun psykiske problemer", "kind": "percent"},
                 ],
                 "rows": omrader,
             },
             "nokkeltall": {
                 "title": "Nøkkeltall",
                 "columns": [
-                    {"key": "rus", "label": "Rusproblemer"},
-                    {"key": "psykisk", "label": "Kun psykiske problemer"},
+                    {"key": "rus", "label": "Rusproblemer", "kind": "percent"},
+                    {"key": "psykisk", "label": "Kun psykiske problemer", "kind": "percent"},
                 ],
                 "rows": [
                     {"key": k, "label": label, "values": {"rus": r, "psykisk": p}}
@@ -184,7 +184,7 @@ def hand_document() -> dict:
             },
             "alder_kategori": {
                 "title": "Gjennomsnittsalder etter kategori",
-                "columns": [{"key": "snitt", "label": "Gjennomsnittsalder (år)"}],
+                "columns": [{"key": "snitt", "label": "Gjennomsnittsalder (år)", "kind": "mean"}],
                 "rows": _rows(
                     {
                         "ikke_rop": {"snitt": 49.04},
@@ -201,6 +201,42 @@ def hand_document() -> dict:
             },
         },
     }
+    for table_id, table in document["tables"].items():
+        table["suppressed"] = reasons(table_id, table)
+    return document
+
+
+# Nulls of the hand-written document that are no suppression: not asked of the group
+# (injection and overdose for `psykisk`), or of a group of nobody (psyk_alvorlig has 0
+# persons). Every other null is primary but the secondary ones.
+NOT_SUPPRESSED = {
+    ("nokkeltall", "injiserer", "psykisk"),
+    ("nokkeltall", "overdose:kun_overdose", "psykisk"),
+    ("nokkeltall", "overdose:ingen", "psykisk"),
+    ("levekarsindeks", "psyk_alvorlig", "snitt"),
+    ("levekarsindeks", "psyk_alvorlig", "standardavvik"),
+    ("levekarsindeks_grupper", "psyk_alvorlig", "gronn"),
+    ("levekarsindeks_grupper", "psyk_alvorlig", "gul"),
+    ("levekarsindeks_grupper", "psyk_alvorlig", "rod"),
+    ("levekarsindeks_grupper", "psyk_alvorlig", "blalys"),
+    ("alder_kategori", "psyk_alvorlig", "snitt"),
+}
+SECONDARY = {
+    ("levekarsindeks_grupper", "mindre_alvorlig_rop", "blalys"),
+    ("nokkeltall", "alder:18_23", "rus"),
+}
+
+
+def reasons(table_id: str, table: dict) -> dict:
+    """The table's `suppressed`: the reason of every null that is a suppression."""
+    out: dict = {}
+    for row in table["rows"]:
+        for key, value in row["values"].items():
+            cell = (table_id, row["key"], key)
+            if value is None and cell not in NOT_SUPPRESSED:
+                reason = "secondary" if cell in SECONDARY else "primary"
+                out.setdefault(row["key"], {})[key] = reason
+    return out
 
 
 # --- the hand-written document with comparisons (county, nation, size class) ---
@@ -242,3 +278,10 @@ def compared_document(scope_type: str = "municipality", names=("fylke", "landet"
     if comparisons:
         document["comparisons"] = comparisons
     return document
+
+
+def hide(table: dict, row_key: str, column_key: str, reason: str = "primary") -> None:
+    """Hide one cell of a document's table, with the reason its `suppressed` gives."""
+    row = next(r for r in table["rows"] if r["key"] == row_key)
+    row["values"][column_key] = None
+    table["suppressed"].setdefault(row_key, {})[column_key] = reason

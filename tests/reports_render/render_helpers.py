@@ -92,3 +92,87 @@ def document_values(document: dict, table_id: str) -> dict[tuple[str, str], obje
         for row in table["rows"]
         for column in table["columns"]
     }
+
+
+# --- a workbook read back as written: values, number formats, comments -------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# The built-in number formats a cell may refer to by id alone (ECMA-376, 18.8.30).
+_BUILT_IN = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
+
+
+def _cell_position(ref: str) -> tuple[int, int]:
+    """ "B5" -> (4, 1): 0-based row and column."""
+    letters = "".join(c for c in ref if c.isalpha())
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return int(ref[len(letters) :]) - 1, column - 1
+
+
+def workbook_cells(data: bytes) -> dict[str, dict[tuple[int, int], dict]]:
+    """Every written cell of every sheet, by sheet name and (row, column), 0-based:
+    {"value": number, string or None, "format": its number format, "comment": text or None}.
+    Read from the file's XML (the project has no openpyxl)."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+
+        def xml(name: str):
+            return ElementTree.fromstring(z.read(name))  # noqa: S314 (our own file)
+
+        strings = [
+            "".join(t.text or "" for t in si.iter(f"{_MAIN}t"))
+            for si in xml("xl/sharedStrings.xml").iter(f"{_MAIN}si")
+        ]
+        styles = xml("xl/styles.xml")
+        formats = dict(_BUILT_IN)
+        for fmt in styles.iter(f"{_MAIN}numFmt"):
+            formats[int(fmt.get("numFmtId"))] = fmt.get("formatCode")
+        cell_formats = [
+            formats.get(int(xf.get("numFmtId", 0)), "General")
+            for xf in styles.find(f"{_MAIN}cellXfs")
+        ]
+        targets = {
+            rel.get("Id"): rel.get("Target")
+            for rel in xml("xl/_rels/workbook.xml.rels").iter(f"{_PACKAGE}Relationship")
+        }
+        out = {}
+        for sheet in xml("xl/workbook.xml").iter(f"{_MAIN}sheet"):
+            path = posixpath.join("xl", targets[sheet.get(f"{_REL}id")])
+            cells: dict[tuple[int, int], dict] = {}
+            for c in xml(path).iter(f"{_MAIN}c"):
+                v = c.find(f"{_MAIN}v")
+                value = None if v is None else v.text
+                if value is not None and c.get("t") == "s":
+                    value = strings[int(value)]
+                elif value is not None and c.get("t") not in ("str", "inlineStr"):
+                    value = float(value)
+                elif c.get("t") == "inlineStr":
+                    value = "".join(t.text or "" for t in c.iter(f"{_MAIN}t"))
+                style = cell_formats[int(c.get("s", 0))]
+                cells[_cell_position(c.get("r"))] = {
+                    "value": value,
+                    "format": style,
+                    "comment": None,
+                }
+            rels = posixpath.join(
+                posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels"
+            )
+            if rels in z.namelist():
+                for rel in xml(rels).iter(f"{_PACKAGE}Relationship"):
+                    if rel.get("Type", "").endswith("/comments"):
+                        name = posixpath.normpath(
+                            posixpath.join(posixpath.dirname(path), rel.get("Target"))
+                        )
+                        for comment in xml(name).iter(f"{_MAIN}comment"):
+                            text = "".join(t.text or "" for t in comment.iter(f"{_MAIN}t"))
+                            position = _cell_position(comment.get("ref"))
+                            cells.setdefault(position, {"value": None, "format": "General"})
+                            cells[position]["comment"] = text
+            out[sheet.get("name")] = cells
+    return out

@@ -134,19 +134,22 @@ def test_a_document_with_comparisons_still_renders_every_slide(compared):
 def test_tables_without_rows_or_only_nulls_and_many_unknown_tables_render(document):
     document["tables"]["tom_tabell"] = {
         "title": "En tabell uten rader",
-        "columns": [{"key": "antall", "label": "Antall"}],
+        "columns": [{"key": "antall", "label": "Antall", "kind": "count"}],
         "rows": [],
+        "suppressed": {},
     }
     document["tables"]["bare_null"] = {
         "title": "En tabell med bare skjulte tall",
-        "columns": [{"key": "andel", "label": "Andel"}],
+        "columns": [{"key": "andel", "label": "Andel", "kind": "percent"}],
         "rows": [{"key": "x", "label": "X", "values": {"andel": None}}],
+        "suppressed": {"x": {"andel": "primary"}},
     }
     for i in range(40):
         document["tables"][f"ukjent_{i}"] = {
             "title": f"Ukjent tabell {i}",
-            "columns": [{"key": "antall", "label": "Antall"}],
+            "columns": [{"key": "antall", "label": "Antall", "kind": "count"}],
             "rows": [{"key": "a", "label": "A", "values": {"antall": 100 + i}}],
+            "suppressed": {},
         }
     document["scope"] = dict(SCOPES["national"])
     text = pdf_text(pdf.render_pdf(document, chart_set="none"))

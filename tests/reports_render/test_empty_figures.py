@@ -6,21 +6,23 @@ import zipfile
 
 import pytest
 from django.template.loader import render_to_string
-from render_documents import hand_document
+from render_documents import hand_document, hide
 from render_helpers import slide_texts
 
 from brukerplan.reports import views
 from brukerplan.reports.render import common, pdf, pptx, xlsx
 
-TEXT = common.empty_figure_text(hand_document()["threshold"])
+TEXT = common.EMPTY_FIGURE_TEXT
 
 
 @pytest.fixture
 def hidden_categories() -> dict:
     """The hand document with every number of `kategorier` hidden."""
     document = hand_document()
-    for row in document["tables"]["kategorier"]["rows"]:
-        row["values"] = dict.fromkeys(row["values"])
+    table = document["tables"]["kategorier"]
+    for row in table["rows"]:
+        for key in row["values"]:
+            hide(table, row["key"], key)
     return document
 
 
@@ -84,8 +86,9 @@ def test_the_dashboard_says_why_and_gives_no_chart_spec(hidden_categories):
 def hidden_psykisk_areas() -> dict:
     """The hand document with every number of the psykisk group's areas hidden."""
     document = hand_document()
-    for row in document["tables"]["levekarsomrader"]["rows"]:
-        row["values"]["psykisk"] = None
+    table = document["tables"]["levekarsomrader"]
+    for row in table["rows"]:
+        hide(table, row["key"], "psykisk")
     return document
 
 

@@ -192,6 +192,10 @@ def test_no_rendering_shows_a_count_from_1_to_4(counts):
             category = row["key"].split(":")[0]
             if category in cats:
                 row["values"]["antall"] = _suppress(counts[cats.index(category)])
+                reasons = document["tables"][table_id]["suppressed"].setdefault(row["key"], {})
+                reasons.pop("antall", None)
+                if row["values"]["antall"] is None:
+                    reasons["antall"] = "primary"
     deck = pptx.render_pptx(document)
     book = xlsx.render_xlsx(document)
     for table_id, column in COUNT_TABLES.items():

@@ -11,14 +11,16 @@ from dataclasses import replace
 import pytest
 from pptx import Presentation
 from pptx.util import Pt
-from render_documents import COMPARED, compared_document
+from render_documents import COMPARED, compared_document, hide
 from render_helpers import slide_texts
 
 from brukerplan.reports.render import pptx
 from brukerplan.reports.render.common import (
     COUNT,
     DASH,
+    NO_VALUE,
     PERCENT,
+    SECONDARY_MARK,
     Cell,
     format_number,
     hidden_note,
@@ -36,6 +38,16 @@ def comparison_value(document: dict, name: str, table_id: str, row_key: str, col
 
 def shown(value, kind) -> str:
     return format_number(value, kind, unit=True).replace("\u00a0", " ")
+
+
+def mark(section: dict, row: dict, key: str) -> str:
+    """A percentage of a section's `levekarsindeks_grupper` as a slide shows it: the
+    number, or the mark of why it is null (its reason, or no value)."""
+    value = row["values"][key]
+    if value is not None:
+        return shown(value, PERCENT)
+    reason = section["tables"]["levekarsindeks_grupper"]["suppressed"].get(row["key"], {})
+    return {"primary": DASH, "secondary": SECONDARY_MARK}.get(reason.get(key), NO_VALUE)
 
 
 def comparison_shapes(deck: bytes, table_id: str | None = None) -> list:
@@ -136,14 +148,13 @@ def test_every_comparison_cell_of_a_table_is_the_documents_number(decks):
             for row in comparison["tables"]["levekarsindeks_grupper"]["rows"]:
                 if row["key"] in ("rus", "psykisk", "alle"):
                     continue  # shown as "Alle med …"
-                assert got[labels[row["key"]]] == shown(row["values"][key], PERCENT)
+                assert got[labels[row["key"]]] == mark(comparison, row, key), row["key"]
 
 
 def test_a_hidden_comparison_cell_is_a_dash_with_the_small_number_note():
     document = compared_document()
     table = document["comparisons"]["fylke"]["tables"]["kategorier"]
-    row = next(r for r in table["rows"] if r["key"] == "psyk_mildere")
-    row["values"]["antall"] = None  # fewer than 5 in the county
+    hide(table, "psyk_mildere", "antall")  # fewer than 5 in the county
     deck = pptx.render_pptx(document)
     assert column(deck, "kategorier", "Antall – Bergen")["Mildere psykiske problemer"] == "9"
     county = column(deck, "kategorier", "Antall – Vestland")
@@ -221,7 +232,8 @@ def test_the_rus_deck_compares_only_the_rus_group(decks):
     assert not any("Kun psykiske problemer" in name for name in names)
     assert len(names) == 1 + 3  # Bergen, Vestland, Hele landet
     value = comparison_value(document, "landet", "levekarsomrader", "okonomi:gul", "rus")
-    nation = column(deck, "levekarsomrader", "Rusproblemer – Hele landet")
+    # Every scope's N beside its name: its own `kategorier`' (57 * 53 + 5 for the nation).
+    nation = column(deck, "levekarsomrader", "Rusproblemer – Hele landet (N = 3 026)")
     assert nation["Økonomi: Gul"] == shown(value, PERCENT)
     # A cell hidden in the scope stays hidden beside the comparisons' numbers.
     own = column(deck, "levekarsomrader", "Rusproblemer – Bergen (N = 57)")
@@ -237,7 +249,8 @@ def test_the_psykisk_deck_compares_only_the_psykisk_group(decks):
     assert not {"Kun rusproblem (ikke ROP)", "Alle med rusproblemer", "Alle"} & set(labels)
     assert "Rusproblemer" not in labels  # no group heading in one group's deck
     assert all("Rusproblemer" not in name for name in names_of(deck, "nokkeltall"))
-    assert column(deck, "nokkeltall", "Kun psykiske problemer – Vestland")["Menn"] == "41 %"
+    name = "Kun psykiske problemer – Vestland (N = 9 581)"  # 1368 * 7 + 5
+    assert column(deck, "nokkeltall", name)["Menn"] == "41 %"
 
 
 def test_a_wide_comparison_table_keeps_every_column_in_a_smaller_font():
@@ -245,8 +258,8 @@ def test_a_wide_comparison_table_keeps_every_column_in_a_smaller_font():
     deck = pptx.render_pptx(document)
     ((slide, shape),) = comparison_shapes(deck, "levekarsindeks_grupper")
     table = shape.table
-    # label, N, then four colours for Bergen and each of the three comparisons
-    assert len(table.columns) == 2 + 4 * 4
+    # label, the N of Bergen and each of the three comparisons, then four colours for each
+    assert len(table.columns) == 1 + 4 + 4 * 4
     assert "Blålys – Kommuner med 100 000 innbyggere eller flere" in read_table(shape)[0]
     sizes = {
         p.font.size
@@ -345,4 +358,7 @@ def test_one_groups_deck_keeps_only_its_part_of_a_two_level_header():
     assert table.cell(0, 1).span_width == 3
     texts = [c.text for row in table.rows for c in row.cells]
     assert not any("Kun psykiske problemer" in text for text in texts)
-    assert [table.cell(1, c).text for c in (2, 3)] == ["Vestland", "Hele landet"]
+    assert [table.cell(1, c).text.replace("\u00a0", " ") for c in (2, 3)] == [
+        "Vestland (N = 404)",
+        "Hele landet (N = 3 026)",
+    ]

@@ -156,7 +156,10 @@ def test_a_number_on_the_web_is_the_same_number_in_the_pdf_and_the_workbook(worl
     for table_id, key, text in (decimal, share):
         row_key, column_key = key.split("|")
         value = sheet_value(table_id, row_key, column_key)
-        assert common.format_cell(table_id, row_key, column_key, value) == text
+        table = document["tables"][table_id]
+        row = next(r for r in table["rows"] if r["key"] == row_key)
+        kind = common.cell_kind(table, row, column_key)
+        assert common.format_number(value, kind, unit=True) == text
     assert "Rådata" not in fastexcel.read_excel(workbook.content).sheet_names
 
 
@@ -332,6 +335,52 @@ def test_switching_comparison_swaps_in_its_tables(world, imported, monkeypatch):
     assert "<html" not in fragment and 'data-comparison-shown="landet"' in fragment
     full = client.get(url, {"sammenligning": "landet"}).content.decode()
     assert "<html" in full and "Landet: kategorier" in full
+
+
+def test_a_comparison_shows_the_compared_scopes_own_n_beside_its_own_numbers(world, imported):
+    """Bergen compared with Vestland and with the country: every N beside a comparison's
+    percentages is the compared scope's (its own document's `kategorier`, built here
+    separately), and so is every number shown, never Bergen's."""
+    client = client_for(world.users["analyst"])
+    url = dashboard_url("municipality-4601", imported)
+    own = data.report_document(data.resolve_scope("municipality:4601", imported), imported)
+    marks = {common.DASH, common.SECONDARY_MARK, common.NO_VALUE, common.NOT_APPLICABLE}
+    for name, scope in (("fylke", "county:46"), ("landet", "national")):
+        other = data.report_document(data.resolve_scope(scope, imported), imported)
+        sizes = {r["key"]: r["values"]["antall"] for r in other["tables"]["kategorier"]["rows"]}
+        own_sizes = {r["key"]: r["values"]["antall"] for r in own["tables"]["kategorier"]["rows"]}
+        assert sizes["alle"] != own_sizes["alle"]
+        page = client.get(url, {"sammenligning": name}, HTTP_HX_REQUEST="true").content.decode()
+        tables = re.findall(
+            rf'<table[^>]*id="sammenligning-{name}-([^"]+)-tabell"[^>]*>(.*?)</table>', page, re.S
+        )
+        found = {table_id for table_id, _ in tables}
+        assert {"levekarsindeks_grupper", "tjenester_kategori", "kategorier"} <= found
+        n_checked = numbers_checked = 0
+        for table_id, body in tables:
+            table = other["tables"][table_id]
+            rows = {r["key"]: r for r in table["rows"]}
+            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+                cells = re.findall(r'data-cell="([^"|]+)\|([^"]+)">(?:<abbr[^>]*>)?([^<]*)<', tr)
+                if not cells:
+                    continue
+                row_key = cells[0][0]
+                n = re.search(r'<td class="num num">([^<]*)</td>', tr)
+                if n is not None and sizes.get(row_key) is not None and n.group(1) not in marks:
+                    assert n.group(1) == common.format_number(sizes[row_key], common.COUNT), (
+                        name, table_id, row_key,
+                    )  # fmt: skip
+                    n_checked += 1
+                for row_key, column_key, text in cells:
+                    value = rows[row_key]["values"][column_key]
+                    if value is None or text in marks:
+                        continue  # hidden there or here (suppressed over other tables)
+                    kind = common.cell_kind(table, rows[row_key], column_key)
+                    assert text == common.format_number(value, kind, unit=True), (
+                        name, table_id, row_key, column_key,
+                    )  # fmt: skip
+                    numbers_checked += 1
+        assert n_checked >= 10 and numbers_checked >= 50, (name, n_checked, numbers_checked)
 
 
 def test_only_who_may_see_rows_gets_the_workbook_with_raw_data(world, imported):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from brukerplan.instrument import definition
 
@@ -50,9 +49,25 @@ MAIN_GROUPS: tuple[str, ...] = ("rus", "psykisk")
 
 # --- suppressed cells ------------------------------------------------------
 
-DASH = "–"
+# Every null of a table is one of four things (report-format.md, "Small numbers"): a
+# primary suppression (computed from 1 to threshold - 1 persons), a secondary one (a
+# larger number hidden so that a small one cannot be worked out), not applicable (the
+# question is not asked of the group), or no value (a share of nobody, a figure that is
+# not known). The table's `suppressed` names the first two; each has its mark and note.
+PRIMARY, SECONDARY = "primary", "secondary"
+DASH = "–"  # primary
+SECONDARY_MARK = "–*"
+NO_VALUE = "."
 NOT_APPLICABLE = "i.a."
 NOT_APPLICABLE_NOTE = "i.a.: ikke aktuelt – spørsmålet stilles bare om mottakere med rusproblemer"
+SECONDARY_NOTE = "Skjult for å beskytte et lite tall et annet sted"
+NO_VALUE_NOTE = "Ingen verdi: ingen personer å regne av, eller tallet mangler"
+EMPTY_FIGURE_TEXT = "Alle tallene i figuren er skjult fordi gruppene er for små."
+NO_NUMBERS_TEXT = "Figuren har ingen tall: gruppene har ingen personer."
+# The display states of a number's cell (`Cell.kind`): shown, or why it is not.
+SHOWN, HIDDEN, HIDDEN_SECONDARY, NA, NONE = "num", "hidden", "secondary", "na", "none"
+_STATES = {PRIMARY: HIDDEN, SECONDARY: HIDDEN_SECONDARY}
+_MARKS = {HIDDEN: DASH, HIDDEN_SECONDARY: SECONDARY_MARK, NA: NOT_APPLICABLE, NONE: NO_VALUE}
 
 # The rule in words is the document's own: its "threshold" (report-format.md, "Small
 # numbers"), never a number written here nor a setting (a rendering made under another
@@ -68,7 +83,7 @@ def threshold_of(document: dict) -> int:
 
 
 def hidden_note(threshold: int) -> str:
-    """What a dash (or an empty grey cell) means."""
+    """What a dash (or an empty grey cell) of a primary suppression means."""
     return f"Skjult: færre enn {threshold} personer"
 
 
@@ -81,11 +96,6 @@ def hidden_counts_note(threshold: int) -> str:
     return f"Tall fra 1 til {threshold - 1} vises ikke."
 
 
-def empty_figure_text(threshold: int) -> str:
-    """What stands in place of a figure whose every number is hidden."""
-    return f"Figuren vises ikke: alle tallene i den gjelder færre enn {threshold} personer."
-
-
 def small_numbers_text(threshold: int) -> str:
     """The rule as the report's front matter states it."""
     if threshold <= 1:
@@ -94,7 +104,9 @@ def small_numbers_text(threshold: int) -> str:
     return (
         "Ingen tall i rapporten lar en leser lære noe om en gruppe på færre enn "
         f"{threshold} personer. {counts}, og andeler, gjennomsnitt og standardavvik regnet "
-        f"av færre enn {threshold} personer, er skjult og vist som «{DASH}». Null vises."
+        f"av færre enn {threshold} personer, er skjult og vist som «{DASH}». Null vises. "
+        f"Noen større tall er også skjult, vist som «{SECONDARY_MARK}», så et lite tall ikke "
+        "kan regnes ut av tallene rundt det."
     )
 
 
@@ -109,6 +121,39 @@ def not_applicable(table_id: str, row_key: str, column_key: str) -> bool:
     return column_key == "psykisk" and any(
         row_key == p or (p.endswith(":") and row_key.startswith(p)) for p in prefixes
     )
+
+
+def suppressed_of(table: dict) -> dict[str, dict[str, str]]:
+    """The table's reasons for its suppressed cells (`"suppressed"`, report-format.md)."""
+    suppressed = table.get("suppressed")
+    if not isinstance(suppressed, dict):
+        raise ValueError(f"the table {table.get('title')!r} carries no `suppressed`")
+    return suppressed
+
+
+def cell_state(table_id: str, table: dict, row: dict, column_key: str) -> str:
+    """Whether a cell is shown, or why not: `SHOWN`, `HIDDEN` (primary),
+    `HIDDEN_SECONDARY`, `NA` (not applicable) or `NONE` (no value)."""
+    if row["values"].get(column_key) is not None:
+        return SHOWN
+    reason = suppressed_of(table).get(row["key"], {}).get(column_key)
+    if reason is not None:
+        if reason not in _STATES:
+            raise ValueError(f"unknown reason {reason!r} for {row['key']}/{column_key}")
+        return _STATES[reason]
+    if not_applicable(table_id, row["key"], column_key):
+        return NA
+    return NONE
+
+
+def state_note(state: str, threshold: int) -> str:
+    """What a cell's mark means, in words (a tooltip, a comment); "" for a shown one."""
+    return {
+        HIDDEN: hidden_note(threshold),
+        HIDDEN_SECONDARY: SECONDARY_NOTE,
+        NA: NOT_APPLICABLE_NOTE,
+        NONE: NO_VALUE_NOTE,
+    }.get(state, "")
 
 
 # --- comparisons ------------------------------------------------------------
@@ -137,8 +182,10 @@ def compared_table(table_id: str, document: dict) -> dict | None:
     the document's table, the scope's value and then each comparison's (county, nation,
     size class, as the document's `comparisons` has them). None without comparisons.
 
-    Columns: "<key>" ("<label> – <scope>") and "<key>@<name>" ("<label> – <comparison>");
-    rows: the document table's, a row missing in a comparison is null there.
+    Columns: "<key>" ("<label> – <scope>") and "<key>@<name>" ("<label> – <comparison>"),
+    each with its kind and `section` (None: the scope's; else the comparison's name);
+    rows: the document table's, a row missing in a comparison is null there (no value).
+    `suppressed` holds the reasons of every section's table under the compared keys.
     """
     table = (document.get("tables") or {}).get(table_id)
     others = comparisons_of(document, table_id)
@@ -148,45 +195,100 @@ def compared_table(table_id: str, document: dict) -> dict | None:
     columns, rows = [], []
     for column in table["columns"]:
         base = {"base_key": column["key"], "base_label": column["label"]}
+        kind = {"kind": column_kind(column)}
         columns.append(
-            {"key": column["key"], "label": f"{column['label']} – {own}", **base, "scope": own}
+            {
+                "key": column["key"],
+                "label": f"{column['label']} – {own}",
+                **kind,
+                **base,
+                "scope": own,
+                "section": None,
+            }
         )
         for name, label, _ in others:
             key = f"{column['key']}{COMPARED}{name}"
             columns.append(
-                {"key": key, "label": f"{column['label']} – {label}", **base, "scope": label}
+                {
+                    "key": key,
+                    "label": f"{column['label']} – {label}",
+                    **kind,
+                    **base,
+                    "scope": label,
+                    "section": name,
+                }
             )
-    by_name = {name: {r["key"]: r["values"] for r in other["rows"]} for name, _, other in others}
+    by_name = {name: {r["key"]: r for r in other["rows"]} for name, _, other in others}
+    suppressed: dict[str, dict[str, str]] = {
+        row_key: dict(reasons) for row_key, reasons in suppressed_of(table).items()
+    }
+    for name, _, other in others:
+        for row_key, reasons in suppressed_of(other).items():
+            for key, reason in reasons.items():
+                suppressed.setdefault(row_key, {})[f"{key}{COMPARED}{name}"] = reason
     for row in table["rows"]:
         values = {}
         for column in table["columns"]:
             values[column["key"]] = row["values"].get(column["key"])
             for name, _, _ in others:
-                values[f"{column['key']}{COMPARED}{name}"] = (
-                    by_name[name].get(row["key"], {}).get(column["key"])
+                found = by_name[name].get(row["key"], {})
+                if found.get("kind", row.get("kind")) != row.get("kind"):
+                    raise ValueError(f"{table_id}/{row['key']}: of another kind in {name}")
+                values[f"{column['key']}{COMPARED}{name}"] = (found.get("values") or {}).get(
+                    column["key"]
                 )
-        rows.append({"key": row["key"], "label": row["label"], "values": values})
-    return {"title": table["title"], "columns": columns, "rows": rows}
+        rows.append({**row, "values": values})
+    return {"title": table["title"], "columns": columns, "rows": rows, "suppressed": suppressed}
+
+
+def section_of(document: dict, table_id: str, table: dict) -> dict:
+    """The part of the document a table is of: the document itself, or the comparison
+    section whose table it is (the dashboard shows a comparison's tables on their own).
+    Its `kategorier` give the table's N."""
+    if (document.get("tables") or {}).get(table_id) is table:
+        return document
+    sections = list((document.get("comparisons") or {}).values())
+    for section in sections:
+        if (section.get("tables") or {}).get(table_id) is table:
+            return section
+    for section in sections:
+        if (section.get("tables") or {}).get(table_id) == table:
+            return section
+    return document
 
 
 # --- number formats --------------------------------------------------------
 
-COUNT, PERCENT, MEAN, AGE = "count", "percent", "mean", "age"
-_COUNT_COLUMNS = {"antall", "med_barn", "barn", "med_barnevern", "uten_barnevern"}
-_MEAN_COLUMNS = {"snitt", "standardavvik"}
-_TABLE_KINDS = {("alder_kategori", "snitt"): AGE}
+# What a column's numbers are: the document says so (report-format.md, `kind`).
+COUNT, PERCENT, MEAN, SD, RATE, INDEX = "count", "percent", "mean", "sd", "rate", "index"
+KINDS = (COUNT, PERCENT, MEAN, SD, RATE, INDEX)
 
 
-def column_kind(table_id: str, column_key: str) -> str:
-    """How a column's numbers are formatted: count, percent, mean or age (1 decimal)."""
-    column_key = base_column(column_key)
-    if (table_id, column_key) in _TABLE_KINDS:
-        return _TABLE_KINDS[(table_id, column_key)]
-    if column_key in _COUNT_COLUMNS or column_key.startswith("antall"):
-        return COUNT
-    if column_key in _MEAN_COLUMNS:
-        return MEAN
-    return PERCENT
+# The number format of a percentage's label in a chart (PowerPoint, Excel): whole, and
+# «<1» for a share above 0 that would show as 0 (as `format_number`).
+PERCENT_LABELS = '[=0]0;[<0.5]"<1";0'
+
+
+def column_kind(column: dict) -> str:
+    """A column's kind as the document gives it; ValueError when it gives none."""
+    kind = column.get("kind")
+    if kind not in KINDS:
+        raise ValueError(f"column {column.get('key')!r} has no kind of report-format.md: {kind!r}")
+    return kind
+
+
+def cell_kind(table: dict, row: dict, column_key: str) -> str:
+    """The kind of a cell: its row's when the row has one (a mean among shares), else its
+    column's."""
+    own = row.get("kind")
+    if own is not None:
+        if own not in KINDS:
+            raise ValueError(f"row {row.get('key')!r} has a kind not of report-format.md: {own!r}")
+        return own
+    for column in table["columns"]:
+        if column["key"] == column_key:
+            return column_kind(column)
+    raise KeyError(column_key)
 
 
 def _rounded(value: float, decimals: int) -> Decimal:
@@ -211,24 +313,32 @@ def _grouped(text: str) -> str:
 def format_number(value: float | int | None, kind: str, *, unit: bool = False) -> str:
     """A document value as a reader sees it; `None` is «–».
 
-    count: integer with grouping; percent and mean: 0 decimals; age: 1 decimal.
-    `unit` adds « %» to percentages.
+    count: an integer with grouping; percent: 0 decimals, and a share above 0 that
+    rounds to 0 is «<1»; mean, sd, rate and index: 1 decimal. `unit` adds « %» to
+    percentages (and to nothing else).
     """
     if value is None:
         return DASH
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of report-format.md: {kind!r}")
     if kind == COUNT:
         return _grouped(str(int(value)))
-    decimals = 1 if kind == AGE else 0
-    text = _grouped(str(_rounded(value, decimals)))
-    if kind == PERCENT and unit:
-        return text + "\u00a0%"
-    return text
+    if kind == PERCENT:
+        rounded = _rounded(value, 0)
+        text = "<1" if rounded == 0 and value > 0 else _grouped(str(rounded))
+        return text + "\u00a0%" if unit else text
+    return _grouped(str(_rounded(value, 1)))
 
 
-def format_cell(table_id: str, row_key: str, column_key: str, value: Any, *, unit=True) -> str:
-    if value is None and not_applicable(table_id, row_key, column_key):
-        return NOT_APPLICABLE
-    return format_number(value, column_kind(table_id, column_key), unit=unit)
+def format_cell(
+    table_id: str, table: dict, row: dict, column_key: str, *, unit: bool = True
+) -> str:
+    """A cell of a document table as a reader sees it: its number formatted by its kind,
+    or the mark of why it has none (`cell_state`)."""
+    state = cell_state(table_id, table, row, column_key)
+    if state != SHOWN:
+        return _MARKS[state]
+    return format_number(row["values"][column_key], cell_kind(table, row, column_key), unit=unit)
 
 
 # --- the document ----------------------------------------------------------
@@ -503,28 +613,41 @@ class Figure:
     key: str
     title: str
     kind: str  # "stacked" (parts of 100 %), "grouped" (bars side by side), "bar" (counts)
-    unit: str  # percent | count
+    unit: str  # the kind of its numbers (report-format.md): percent | count
     panels: tuple[Panel, ...]
-    hidden: tuple[str, ...] = field(default=())  # "category – series" of suppressed cells
+    # "category – series" of the cells not drawn: primary suppressions, secondary ones,
+    # and cells without a value.
+    hidden: tuple[str, ...] = field(default=())
+    secondary: tuple[str, ...] = field(default=())
+    missing: tuple[str, ...] = field(default=())
     # The document's small-number threshold, which the notes state.
     threshold: int = field(kw_only=True)
 
     @property
     def note(self) -> str:
-        if not self.hidden:
-            return ""
-        note = hidden_note(self.threshold)
-        return f"Ikke vist ({note[0].lower() + note[1:]}): " + "; ".join(self.hidden)
+        """The cells not drawn, named under their reasons."""
+        parts = []
+        for names, why in (
+            (self.hidden, hidden_note(self.threshold)),
+            (self.secondary, SECONDARY_NOTE),
+        ):
+            if names:
+                parts.append(f"Ikke vist ({why[0].lower() + why[1:]}): " + "; ".join(names))
+        if self.missing:
+            parts.append("Ingen verdi: " + "; ".join(self.missing))
+        return ". ".join(parts)
 
     @property
     def empty_note(self) -> str:
-        """What stands in place of the figure when it is `empty`."""
-        return empty_figure_text(self.threshold)
+        """What stands in place of the figure when it is `empty`: the one sentence."""
+        if not self.hidden and not self.secondary and self.missing:
+            return NO_NUMBERS_TEXT
+        return EMPTY_FIGURE_TEXT
 
     @property
     def empty(self) -> bool:
         """Nothing to draw: every number is hidden (common in small municipalities). The
-        renderings say so instead of drawing empty axes."""
+        renderings say so in one sentence instead of drawing empty axes."""
         return all(_blank(p) for p in self.panels)
 
 
@@ -545,7 +668,8 @@ def figure_from_dict(data: dict) -> Figure:
         )
         for p in data["panels"]
     )
-    return Figure(**{**data, "panels": panels, "hidden": tuple(data["hidden"])})
+    names = {k: tuple(data.get(k, ())) for k in ("hidden", "secondary", "missing")}
+    return Figure(**{**data, "panels": panels, **names})
 
 
 ALL_NUMBERS = "alle tallene"
@@ -557,6 +681,55 @@ def _blank(panel: Panel) -> bool:
 
 def _hidden(label: str, series: str) -> str:
     return f"{label} – {series}" if series else label
+
+
+@dataclass
+class _NotDrawn:
+    """The names of a figure's cells that are not drawn, by why (`cell_state`)."""
+
+    hidden: list[str] = field(default_factory=list)
+    secondary: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def add(self, state: str, name: str) -> None:
+        if state == HIDDEN:
+            self.hidden.append(name)
+        elif state == HIDDEN_SECONDARY:
+            self.secondary.append(name)
+        elif state == NONE:
+            self.missing.append(name)
+
+    def extend(self, other: _NotDrawn) -> None:
+        self.hidden += other.hidden
+        self.secondary += other.secondary
+        self.missing += other.missing
+
+    def __bool__(self) -> bool:
+        return bool(self.hidden or self.secondary or self.missing)
+
+    def as_one(self, name: str) -> _NotDrawn:
+        """Every cell named once, as `name`, under each of their reasons."""
+        return _NotDrawn(
+            [name] if self.hidden else [],
+            [name] if self.secondary else [],
+            [name] if self.missing else [],
+        )
+
+    def fields(self) -> dict:
+        return {
+            "hidden": tuple(self.hidden),
+            "secondary": tuple(self.secondary),
+            "missing": tuple(self.missing),
+        }
+
+
+def _unit(table: dict, column_key: str) -> str:
+    """A figure's unit: the kind of the column it draws (only counts and percentages
+    are drawn)."""
+    kind = cell_kind(table, {"key": ""}, column_key)
+    if kind not in (COUNT, PERCENT):
+        raise ValueError(f"a figure draws counts or percentages, not {kind}: {column_key}")
+    return kind
 
 
 def _area_label(instrument, area: str, fallback: str) -> str:
@@ -575,40 +748,47 @@ def _levekarsomrader(table: dict, instrument, main_group, threshold: int) -> lis
         if area not in areas:
             areas.append(area)
             labels[area] = _area_label(instrument, area, row["label"].split(":")[0])
-        cells[(area, colour)] = row["values"]
+        cells[(area, colour)] = row
     groups = [c["key"] for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
     column_labels = {c["key"]: c["label"] for c in table["columns"]}
-    drawn: list[tuple[Panel, list[str]]] = []
+    drawn: list[tuple[Panel, _NotDrawn]] = []
     for group in groups:
-        series, group_hidden = [], []
+        series, not_drawn = [], _NotDrawn()
         for colour in ("gronn", "gul", "rod"):
-            values = tuple(cells.get((a, colour), {}).get(group) for a in areas)
-            for area, value in zip(areas, values, strict=True):
-                if value is None and (area, colour) in cells:
-                    group_hidden.append(
-                        _hidden(f"{column_labels[group]}: {labels[area]}", COLOUR_LABELS[colour])
-                    )
+            values = tuple(
+                cells[(a, colour)]["values"].get(group) if (a, colour) in cells else None
+                for a in areas
+            )
+            for area in areas:
+                if (area, colour) in cells:
+                    state = cell_state("levekarsomrader", table, cells[(area, colour)], group)
+                    name = _hidden(f"{column_labels[group]}: {labels[area]}", COLOUR_LABELS[colour])
+                    not_drawn.add(state, name)
             series.append(Series(colour, COLOUR_LABELS[colour], COLOURS[colour], values))
         panel = Panel(group, column_labels[group], tuple(labels[a] for a in areas), tuple(series))
-        drawn.append((panel, group_hidden))
+        drawn.append((panel, not_drawn))
     if not drawn:
         return []
     # A main group with every number hidden (common in a small municipality) gets no empty
     # panel beside a drawn one: the note names it once instead of every cell.
     some_drawn = any(not _blank(p) for p, _ in drawn)
     if some_drawn:
-        drawn = [(p, [f"{p.title}: {ALL_NUMBERS}"] if _blank(p) and h else h) for p, h in drawn]
+        drawn = [
+            (p, h.as_one(f"{p.title}: {ALL_NUMBERS}") if _blank(p) and h else h) for p, h in drawn
+        ]
     panels = [p for p, _ in drawn if not (some_drawn and _blank(p))]
-    hidden = [h for p, hs in drawn for h in hs]
+    not_drawn = _NotDrawn()
+    for _, h in drawn:
+        not_drawn.extend(h)
     return [
         Figure(
             "levekarsomrader",
             "levekarsomrader",
             table["title"],
             "stacked",
-            PERCENT,
+            _unit(table, groups[0]),
             tuple(panels),
-            tuple(hidden),
+            **not_drawn.fields(),
             threshold=threshold,
         )
     ]
@@ -617,15 +797,13 @@ def _levekarsomrader(table: dict, instrument, main_group, threshold: int) -> lis
 def _levekarsindeks_grupper(table, instrument, main_group, threshold: int) -> list[Figure]:
     rows = rows_for("levekarsindeks_grupper", table, instrument, main_group)
     colours = [c for c in table["columns"] if c["key"] in COLOURS]
-    hidden = []
+    not_drawn = _NotDrawn()
     series = []
     for column in colours:
         values = tuple(r["values"].get(column["key"]) for r in rows)
-        hidden += [
-            _hidden(r["label"], column["label"])
-            for r, v in zip(rows, values, strict=True)
-            if v is None
-        ]
+        for r in rows:
+            state = cell_state("levekarsindeks_grupper", table, r, column["key"])
+            not_drawn.add(state, _hidden(r["label"], column["label"]))
         series.append(Series(column["key"], column["label"], COLOURS[column["key"]], values))
     panel = Panel(None, "", tuple(r["label"] for r in rows), tuple(series))
     return [
@@ -634,16 +812,17 @@ def _levekarsindeks_grupper(table, instrument, main_group, threshold: int) -> li
             "levekarsindeks_grupper",
             table["title"],
             "stacked",
-            PERCENT,
+            _unit(table, colours[0]["key"]),
             (panel,),
-            tuple(hidden),
+            **not_drawn.fields(),
             threshold=threshold,
         )
     ]
 
 
 def _kategorier(table, instrument, main_group, threshold: int) -> list[Figure]:
-    series, hidden, categories = [], [], []
+    series, categories = [], []
+    not_drawn = _NotDrawn()
     by_key = {r["key"]: r for r in table["rows"]}
     groups = [g for g in instrument.main_groups if main_group in (None, g)]
     all_cats = [c for g in groups for c in instrument.main_groups[g] if c in by_key]
@@ -651,11 +830,10 @@ def _kategorier(table, instrument, main_group, threshold: int) -> list[Figure]:
     for group in groups:
         cats = instrument.main_groups[group]
         values = tuple(by_key[c]["values"].get("antall") if c in cats else None for c in all_cats)
-        hidden += [
-            by_key[c]["label"]
-            for c in all_cats
-            if c in cats and by_key[c]["values"].get("antall") is None
-        ]
+        for c in all_cats:
+            if c in cats:
+                state = cell_state("kategorier", table, by_key[c], "antall")
+                not_drawn.add(state, by_key[c]["label"])
         series.append(Series(group, GROUP_LABELS[group], GROUP_COLOURS[group], values))
     if not categories:
         return []
@@ -666,9 +844,9 @@ def _kategorier(table, instrument, main_group, threshold: int) -> list[Figure]:
             "kategorier",
             "Antall kartlagte etter kategori",
             "bar",
-            COUNT,
+            _unit(table, "antall"),
             (panel,),
-            tuple(hidden),
+            **not_drawn.fields(),
             threshold=threshold,
         )
     ]
@@ -728,21 +906,16 @@ def _nokkeltall(table, instrument, main_group, threshold: int) -> list[Figure]:
     groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
     figures = []
     for key, title, rows in nokkeltall_parts(table):
-        series, hidden = [], []
+        series, not_drawn = [], _NotDrawn()
         for column in groups:
-            values = []
-            for row in rows:
-                value = row["values"].get(column["key"])
-                values.append(value)
-                if value is None and not not_applicable("nokkeltall", row["key"], column["key"]):
-                    hidden.append(_hidden(short_label(row["label"], title), column["label"]))
-            if all(
-                v is None and not_applicable("nokkeltall", r["key"], column["key"])
-                for r, v in zip(rows, values, strict=True)
-            ):
+            states = [cell_state("nokkeltall", table, row, column["key"]) for row in rows]
+            if all(state == NA for state in states):
                 continue  # not asked of this group at all
+            for row, state in zip(rows, states, strict=True):
+                not_drawn.add(state, _hidden(short_label(row["label"], title), column["label"]))
+            values = tuple(row["values"].get(column["key"]) for row in rows)
             series.append(
-                Series(column["key"], column["label"], GROUP_COLOURS[column["key"]], tuple(values))
+                Series(column["key"], column["label"], GROUP_COLOURS[column["key"]], values)
             )
         if not series:
             continue
@@ -753,9 +926,9 @@ def _nokkeltall(table, instrument, main_group, threshold: int) -> list[Figure]:
                 f"nokkeltall.{key}",
                 title,
                 "grouped",
-                PERCENT,
+                _unit(table, groups[0]["key"]),
                 (panel,),
-                tuple(hidden),
+                **not_drawn.fields(),
                 threshold=threshold,
             )
         )
@@ -822,61 +995,53 @@ class DisplayTable:
     body: tuple[DisplayRow, ...]
     notes: tuple[str, ...]
     n_text: str = ""  # the denominators in words
+    n_columns: int = 0  # the N columns after the row label (one per scope compared)
 
     @property
     def width(self) -> int:
         return sum(c.colspan for c in self.header[-1]) if self.header else 0
 
 
-def _value_cell(table_id: str, row_key: str, column_key: str, value: Any) -> Cell:
-    text = format_cell(table_id, row_key, column_key, value)
-    if text == NOT_APPLICABLE:
-        kind = "na"
-    elif value is None:
-        kind = "hidden"
-    else:
-        kind = "num"
-    return Cell(text, kind, key=(row_key, column_key))
+def _value_cell(table_id: str, table: dict, row: dict, column_key: str) -> Cell:
+    state = cell_state(table_id, table, row, column_key)
+    return Cell(format_cell(table_id, table, row, column_key), state, key=(row["key"], column_key))
 
 
 def table_notes(body: Iterable[DisplayRow], threshold: int) -> tuple[str, ...]:
-    """The notes under a shown table: what its dashes and blanks mean, when it has them
+    """The notes under a shown table: what its marks mean, each when it has them
     (`threshold`: the document's)."""
-    kinds = {c.kind for r in body for c in r.cells}
+    states = {c.kind for r in body for c in r.cells}
     notes = []
-    if "hidden" in kinds:
+    if HIDDEN in states:
         notes.append(f"{DASH} {hidden_note(threshold)}")
-    if "na" in kinds:
+    if HIDDEN_SECONDARY in states:
+        notes.append(f"{SECONDARY_MARK} {SECONDARY_NOTE}")
+    if NONE in states:
+        notes.append(f"{NO_VALUE} {NO_VALUE_NOTE}")
+    if NA in states:
         notes.append(NOT_APPLICABLE_NOTE)
     return tuple(notes)
 
 
-def _column_header(table_id: str, column: dict, sizes: dict, info: TableInfo) -> str:
+def says_percent(table: dict) -> bool:
+    """Whether the table's title says its numbers are percentages ("… Prosent")."""
+    return table.get("title", "").rstrip(". ").endswith("Prosent")
+
+
+def _column_header(table: dict, column: dict, sizes: dict, info: TableInfo) -> str:
+    """A column's header: its label, with the group's N where the column is a group, and
+    «(%)» for a percentage the label or the table's title does not already mark."""
     label = column["label"]
     if info.denominator == "column" and column["key"] in sizes:
         return f"{label} ({n_text(sizes[column['key']])})"
-    if column_kind(table_id, column["key"]) == PERCENT and "%" not in label:
-        if not table_is_percent(table_id):
-            return f"{label} (%)"
+    if column_kind(column) == PERCENT and "%" not in label and not says_percent(table):
+        return f"{label} (%)"
     return label
-
-
-def table_is_percent(table_id: str) -> bool:
-    return table_id in {
-        "levekarsindeks_grupper",
-        "levekarsomrader",
-        "nokkeltall",
-        "varighet_kategori",
-        "selvmord_kategori",
-        "overdose_kategori",
-        "vold_kategori",
-        "tjenester_kategori",
-    }
 
 
 def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTable:
     info = TABLES["levekarsomrader"]
-    sizes = group_sizes(document)
+    sizes = group_sizes(section_of(document, "levekarsomrader", table))
     groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
     cells: dict[tuple[str, str], dict] = {}
     areas: list[str] = []
@@ -887,8 +1052,7 @@ def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTa
         cells[(area, colour)] = row
     colours = ("gronn", "gul", "rod")
     top = [Cell("", "label")] + [
-        Cell(_column_header("levekarsomrader", g, sizes, info), "label", colspan=len(colours))
-        for g in groups
+        Cell(_column_header(table, g, sizes, info), "label", colspan=len(colours)) for g in groups
     ]
     second = [Cell("Levekårsområde", "label")] + [
         Cell(COLOUR_LABELS[c], "label", colour=c) for _ in groups for c in colours
@@ -903,11 +1067,7 @@ def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTa
                 if row is None:
                     row_cells.append(Cell("", "label"))
                 else:
-                    row_cells.append(
-                        _value_cell(
-                            "levekarsomrader", row["key"], g["key"], row["values"].get(g["key"])
-                        )
-                    )
+                    row_cells.append(_value_cell("levekarsomrader", table, row, g["key"]))
         body.append(DisplayRow(tuple(row_cells)))
     return DisplayTable(
         "levekarsomrader",
@@ -944,9 +1104,7 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
                         first,
                         Cell(COLOUR_LABELS.get(rus, rus), "label", colour=rus),
                         Cell(COLOUR_LABELS.get(psyk, psyk), "label", colour=psyk),
-                        _value_cell(
-                            "rus_psyk_matrise", row["key"], "antall", row["values"].get("antall")
-                        ),
+                        _value_cell("rus_psyk_matrise", table, row, "antall"),
                     )
                 )
             )
@@ -955,9 +1113,7 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
                 DisplayRow(
                     (
                         Cell(row["label"], "label", colspan=3),
-                        _value_cell(
-                            "rus_psyk_matrise", row["key"], "antall", row["values"].get("antall")
-                        ),
+                        _value_cell("rus_psyk_matrise", table, row, "antall"),
                     )
                 )
             )
@@ -971,44 +1127,61 @@ def _matrix_table(table, document, instrument, main_group) -> DisplayTable:
 
 
 def comparison_display_table(table_id: str, document: dict, instrument=None) -> DisplayTable | None:
-    """The table of the scope's numbers beside the comparisons' (None without comparisons)."""
+    """The table of the scope's numbers beside the comparisons' (None without comparisons).
+
+    Where the table has an N per row, each scope has its own N column (from its own
+    `kategorier`), beside its numbers."""
     table = compared_table(table_id, document)
     if table is None:
         return None
     instrument = instrument or instrument_for(document)
-    labels = ", ".join(label for _, label, _ in comparisons_of(document, table_id))
+    others = comparisons_of(document, table_id)
+    labels = ", ".join(label for _, label, _ in others)
     table = {**table, "title": f"Sammenligning med {labels}: {table['title']}"}
-    shown = _generic_table(table_id, table, document, instrument, None)
+    sections = [(scope_name(document), document)]
+    sections += [(label, document["comparisons"][name]) for name, label, _ in others]
+    n_columns = [(label, group_sizes(section)) for label, section in sections]
+    shown = _generic_table(table_id, table, document, instrument, None, n_columns)
     if not shown.body:
         return None
-    return replace(shown, header=_grouped_header(table_id, table, shown.header[-1], document))
+    header = _grouped_header(table_id, table, shown.header[-1], document, len(shown.header[-1]))
+    return replace(shown, header=header)
 
 
 def _grouped_header(
-    table_id: str, table: dict, flat: tuple[Cell, ...], document: dict
+    table_id: str, table: dict, flat: tuple[Cell, ...], document: dict, width: int
 ) -> tuple[tuple[Cell, ...], ...]:
-    """Two header rows for a compared table: each column's label over the scopes' names
-    (the scope's own first, with its N where the column has one)."""
+    """Two header rows for a compared table: each column's label (and "N") over the
+    scopes' names, each scope's N beside its name where the column is a group."""
     columns = table["columns"]
-    lead = flat[: len(flat) - len(columns)]
+    lead = flat[: width - len(columns)]  # the row label, then the N columns
     info = table_info(table_id, table)
-    sizes = group_sizes(document)
-    top = [Cell("", "label") for _ in lead]
-    bottom = list(lead)
+    top = [Cell("", "label")]
+    bottom = [lead[0]]
+    if len(lead) > 1:
+        top.append(Cell("N", "label", colspan=len(lead) - 1))
+        bottom += [Cell(c.text.removeprefix("N – "), "label") for c in lead[1:]]
     groups: dict[str, list[dict]] = {}
     for column in columns:
         groups.setdefault(column["base_key"], []).append(column)
     for base_key, group in groups.items():
-        label = _column_header(
-            table_id, {"key": base_key, "label": group[0]["base_label"]}, {}, info
-        )
+        base = {"key": base_key, "label": group[0]["base_label"], "kind": group[0]["kind"]}
+        # A main group's column is named as it is, its N under it per scope.
+        label = base["label"] if info.denominator == "column" else None
+        label = label or _column_header(table, base, {}, info)
         top.append(Cell(label, "label", colspan=len(group)))
-        for position, column in enumerate(group):
+        for column in group:
             text = column["scope"]
-            if position == 0 and info.denominator == "column" and base_key in sizes:
+            sizes = group_sizes(_section(document, column["section"]))
+            if info.denominator == "column" and base_key in sizes:
                 text = f"{text} ({n_text(sizes[base_key])})"
             bottom.append(Cell(text, "label"))
     return (tuple(top), tuple(bottom))
+
+
+def _section(document: dict, name: str | None) -> dict:
+    """The document (None) or its comparison section of that name."""
+    return document if name is None else document["comparisons"][name]
 
 
 def display_table(
@@ -1016,7 +1189,9 @@ def display_table(
 ) -> DisplayTable | None:
     """A table as a reader sees it: formatted cells, group blocks, N, notes.
 
-    None when nothing is left to show (a table of the other main group).
+    `table` is the document's or one of its comparison sections' (`section_of`): its N
+    are that section's. None when nothing is left to show (a table of the other main
+    group).
     """
     instrument = instrument or instrument_for(document)
     if table_id == "levekarsomrader":
@@ -1028,25 +1203,31 @@ def display_table(
     return shown if shown.body else None
 
 
-def _generic_table(table_id, table, document, instrument, main_group) -> DisplayTable:
+def _generic_table(
+    table_id, table, document, instrument, main_group, n_columns=None
+) -> DisplayTable:
+    """`n_columns`: (scope name, N per row key) of each N column of a compared table;
+    None: one N column of the table's own section, where the table has N per row."""
     info = table_info(table_id, table)
-    sizes = group_sizes(document)
+    sizes = group_sizes(section_of(document, table_id, table))
+    if n_columns is None:
+        n_columns = [("", sizes)]
+        column_sizes = sizes
+    else:
+        column_sizes = {}  # said per scope in the grouped header
+    if info.denominator != "row":
+        n_columns = []
+    n_columns = [(name, n) for name, n in n_columns if n]
     columns = columns_for(table, main_group)
-    with_n = info.denominator == "row" and bool(sizes)
     header = [Cell("", "label")]
-    if with_n:
-        header.append(Cell("N", "label"))
-    header += [Cell(_column_header(table_id, c, sizes, info), "label") for c in columns]
+    header += [Cell(f"N – {name}" if name else "N", "label") for name, _ in n_columns]
+    header += [Cell(_column_header(table, c, column_sizes, info), "label") for c in columns]
     body: list[DisplayRow] = []
 
     def data_row(row: dict, label: str, style: str = "") -> DisplayRow:
         cells = [Cell(label, "label")]
-        if with_n:
-            cells.append(Cell(format_number(sizes.get(row["key"]), COUNT), "num"))
-        cells += [
-            _value_cell(table_id, row["key"], c["key"], row["values"].get(c["key"]))
-            for c in columns
-        ]
+        cells += [Cell(format_number(n.get(row["key"]), COUNT), "num") for _, n in n_columns]
+        cells += [_value_cell(table_id, table, row, c["key"]) for c in columns]
         return DisplayRow(tuple(cells), style)
 
     if table_id == "nokkeltall":
@@ -1063,7 +1244,7 @@ def _generic_table(table_id, table, document, instrument, main_group) -> Display
                 label = TOTAL_LABELS.get(row["key"], row["label"]) if total else row["label"]
                 body.append(data_row(row, label, "total" if total else ""))
     n_line = ""
-    if info.denominator == "row" and sizes:
+    if n_columns:
         n_line = "N er antall kartlagte i gruppen (se tabellen over kategorier)."
     return DisplayTable(
         table_id,
@@ -1072,4 +1253,5 @@ def _generic_table(table_id, table, document, instrument, main_group) -> Display
         tuple(body),
         table_notes(body, threshold_of(document)),
         n_line,
+        len(n_columns),
     )

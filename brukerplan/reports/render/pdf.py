@@ -92,7 +92,10 @@ def _table_context(shown: DisplayTable, *, compared: bool = False) -> dict:
     return {
         "table_id": shown.table_id,
         "compared": compared,
-        "wide": len(shown.header[-1]) > WIDE_COLUMNS if shown.header else False,
+        # An N column is narrow: it counts as half a column.
+        "wide": len(shown.header[-1]) - shown.n_columns / 2 > WIDE_COLUMNS
+        if shown.header
+        else False,
         # A short table is kept on one page (a few rows carried over read badly).
         "short": len(shown.body) <= SHORT_ROWS,
         "title": shown.title,

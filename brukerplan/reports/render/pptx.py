@@ -27,6 +27,9 @@ from brukerplan.reports.render.common import (
     GROUP_LABELS,
     MAIN_GROUPS,
     PERCENT,
+    PERCENT_LABELS,
+    SECONDARY_MARK,
+    SECONDARY_NOTE,
     DisplayRow,
     DisplayTable,
     Figure,
@@ -97,7 +100,9 @@ def _footnote(slide, lines: list[str], size: int = 11) -> None:
 
 
 def _chart(slide, figure: Figure, panel: Panel, left, top, width, height) -> None:
-    data = CategoryChartData(number_format="0" if figure.unit != COUNT else "#,##0")
+    # The data's own format (python-pptx writes it into the XML unescaped: no «<» here);
+    # the labels, which a reader sees, get `_number_format`.
+    data = CategoryChartData(number_format="#,##0" if figure.unit == COUNT else "0")
     data.categories = list(panel.categories)
     for series in panel.series:
         # None stays None: python-pptx writes no point, so nothing is drawn (never 0).
@@ -144,10 +149,15 @@ def _chart(slide, figure: Figure, panel: Panel, left, top, width, height) -> Non
         plotted.invert_if_negative = False
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format = "0" if figure.unit != COUNT else "#,##0"
+    labels.number_format = _number_format(figure)
     labels.number_format_is_linked = False
     labels.font.size = Pt(11)
     labels.show_value = True
+
+
+def _number_format(figure: Figure) -> str:
+    """A chart's number format: counts grouped, percentages whole («<1» above 0)."""
+    return "#,##0" if figure.unit == COUNT else PERCENT_LABELS
 
 
 def _chart_slide(prs, figure: Figure, n_line: str) -> None:
@@ -218,7 +228,7 @@ def _fill_row(
         paragraph.font.size = Pt(size)
         paragraph.font.bold = header or style in ("block", "total")
         paragraph.font.color.rgb = TEXT
-        numeric = cell.kind in ("num", "hidden", "na") or (header and c > 0)
+        numeric = cell.kind not in ("label",) or (header and c > 0)
         paragraph.alignment = PP_ALIGN.RIGHT if numeric else PP_ALIGN.LEFT
         if cell.colspan > 1 and header:
             paragraph.alignment = PP_ALIGN.CENTER
@@ -477,7 +487,13 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         f"Mottakere med {who[0].lower() + who[1:]}\n"
         f"{format_number(persons, COUNT)} kartlagte personer, 18 år og eldre"
     )
-    _footnote(slide, [f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}"])
+    _footnote(
+        slide,
+        [
+            f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}",
+            f"{SECONDARY_MARK} {SECONDARY_NOTE}.",
+        ],
+    )
 
     tables = document.get("tables", {})
     for table_id in ordered_table_ids(document):

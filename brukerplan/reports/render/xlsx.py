@@ -16,22 +16,32 @@ from collections.abc import Iterable
 import xlsxwriter
 
 from brukerplan.reports.render.common import (
-    AGE,
     COUNT,
+    HIDDEN,
+    HIDDEN_SECONDARY,
+    INDEX,
     MEAN,
+    NA,
+    NONE,
     NOT_APPLICABLE_NOTE,
     PERCENT,
+    PERCENT_LABELS,
+    RATE,
+    SD,
+    SHOWN,
     Figure,
-    column_kind,
+    cell_kind,
+    cell_state,
     compared_table,
     figures,
+    format_number,
     group_sizes,
     hidden_note,
     instrument_for,
-    not_applicable,
     ordered_table_ids,
     scope_name,
     small_numbers_text,
+    state_note,
     table_info,
     threshold_of,
 )
@@ -40,7 +50,16 @@ HEADER_ROW = 3  # 0-based row of the column headings on a table sheet
 RAW_SHEET = "Rådata"
 FRONT_SHEET = "Om rapporten"
 _INVALID = re.compile(r"[\[\]:*?/\\]")
-_FORMATS = {COUNT: "#,##0", PERCENT: "0.0", MEAN: "0.0", AGE: "0.0"}
+# By kind (report-format.md): counts whole, percentages (0 to 100) with one decimal and
+# a percent sign (a literal one: Excel's own % would multiply by 100), the rest one decimal.
+_FORMATS = {
+    COUNT: "#,##0",
+    PERCENT: '0.0" %"',
+    **dict.fromkeys((MEAN, SD, RATE, INDEX), "0.0"),
+}
+# The fill of an empty cell, by why it is empty (`common.cell_state`).
+_FILLS = {HIDDEN: "#EEEEEE", HIDDEN_SECONDARY: "#FFF1D0", NA: "#EEEEEE", NONE: None}
+_FILL_WORDS = {HIDDEN: "grå", HIDDEN_SECONDARY: "gule", NONE: "hvite"}
 
 
 def sheet_names(document: dict) -> dict[str, str]:
@@ -75,6 +94,10 @@ def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | Non
         ),
         "note": book.add_format({"italic": True, "font_color": "#555555"}),
         "hidden": book.add_format({"bg_color": "#EEEEEE"}),
+        **{
+            f"empty:{state}": book.add_format({"bg_color": colour} if colour else {})
+            for state, colour in _FILLS.items()
+        },
         **{kind: book.add_format({"num_format": f}) for kind, f in _FORMATS.items()},
     }
     instrument = instrument_for(document)
@@ -145,14 +168,18 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     threshold = threshold_of(document)
     sheet.write(0, 0, table["title"], fmt["title"])
     info = table_info(table_id, table)
-    sizes = group_sizes(document)
     note = info.intro
-    if info.denominator == "column" and sizes:
-        note += " N: " + ", ".join(
-            f"{c['label']} {sizes[c['key']]}"
+    if info.denominator == "column":
+        sizes = [
+            (
+                c["label"],
+                group_sizes(_section(document, c.get("section"))).get(c.get("base_key", c["key"])),
+            )
             for c in table["columns"]
-            if c["key"] in sizes and sizes[c["key"]] is not None
-        )
+        ]
+        sizes = [(label, n) for label, n in sizes if n is not None]
+        if sizes:
+            note += " N: " + ", ".join(f"{label} {format_number(n, COUNT)}" for label, n in sizes)
     sheet.write(1, 0, note.strip(), fmt["note"])
     columns = table["columns"]
     sheet.write(HEADER_ROW, 0, "Gruppe", fmt["header"])
@@ -160,30 +187,26 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
         sheet.write(HEADER_ROW, c, column["label"], fmt["header"])
     key_col = len(columns) + 1
     sheet.write(HEADER_ROW, key_col, "Nøkkel", fmt["header"])
-    hidden = applicable_missing = False
-    positions: dict[tuple[str, str], tuple[int, int]] = {}
+    empty: set[str] = set()
     for r, row in enumerate(table["rows"], start=HEADER_ROW + 1):
         sheet.write_string(r, 0, row["label"])
         for c, column in enumerate(columns, start=1):
-            value = row["values"].get(column["key"])
-            positions[(row["key"], column["key"])] = (r, c)
-            if value is None:
-                sheet.write_blank(r, c, None, fmt["hidden"])
-                if not_applicable(table_id, row["key"], column["key"]):
-                    applicable_missing = True
-                    sheet.write_comment(r, c, NOT_APPLICABLE_NOTE)
-                else:
-                    hidden = True
-                    sheet.write_comment(r, c, hidden_note(threshold))
-            else:
-                kind = column_kind(table_id, column["key"])
-                sheet.write_number(r, c, value, fmt[kind])
+            state = cell_state(table_id, table, row, column["key"])
+            if state == SHOWN:
+                kind = cell_kind(table, row, column["key"])
+                sheet.write_number(r, c, row["values"][column["key"]], fmt[kind])
+                continue
+            empty.add(state)
+            sheet.write_blank(r, c, None, fmt[f"empty:{state}"])
+            sheet.write_comment(r, c, state_note(state, threshold))
         sheet.write_string(r, key_col, row["key"])
     last = HEADER_ROW + len(table["rows"])
-    notes = []
-    if hidden:
-        notes.append(f"Tomme grå celler: {hidden_note(threshold)}.")
-    if applicable_missing:
+    notes = [
+        f"Tomme {_FILL_WORDS[state]} celler: {state_note(state, threshold)}."
+        for state in (HIDDEN, HIDDEN_SECONDARY, NONE)
+        if state in empty
+    ]
+    if NA in empty:
         notes.append(NOT_APPLICABLE_NOTE)
     for i, text in enumerate(notes):
         sheet.write(last + 2 + i, 0, text, fmt["note"])
@@ -240,7 +263,7 @@ def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt
                     **({"overlap": 100} if stacked else {}),
                     "data_labels": {
                         "value": True,
-                        "num_format": "0" if figure.unit != COUNT else "#,##0",
+                        "num_format": "#,##0" if figure.unit == COUNT else PERCENT_LABELS,
                     },
                 }
             )
@@ -261,6 +284,11 @@ def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt
         sheet.write(row, col, figure.note, fmt["note"])
         row += 1
     return row + 1
+
+
+def _section(document: dict, name: str | None) -> dict:
+    """The document (None) or its comparison section of that name."""
+    return document if name is None else document["comparisons"][name]
 
 
 def _col(index: int) -> str:
