@@ -14,22 +14,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
-    context.set_default_timeout(90_000)  # the first view builds the report
-    page = context.new_page()
-    page.console_errors = []
-    page.on(
-        "console",
-        lambda m: (
-            page.console_errors.append(m.text)
-            if m.type == "error" or "Content Security Policy" in m.text
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    yield page
-    context.close()
+def page(open_page):
+    return open_page(timeout_ms=90_000)  # the first view builds the report
 
 
 def test_the_contact_person_opens_the_dashboard_and_sees_charts_without_csp_errors(
