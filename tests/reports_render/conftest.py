@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from render_documents import SAMPLE_CSV, hand_document  # noqa: E402
+from render_documents import sample_year as sample_year_documents  # noqa: E402
 
 from brukerplan.instrument import definition  # noqa: E402
 
@@ -46,3 +47,10 @@ def real_documents(read_rows, make_frame) -> dict:
         key: document_module.build_report(scope, year, frame, instrument, 5)
         for key, (scope, frame) in scopes.items()
     }
+
+
+@pytest.fixture(scope="session")
+def sample_year(read_rows, make_frame) -> dict[str, dict]:
+    """The sample year's documents with comparisons, trends and coverage
+    (`render_documents.sample_year`): national, county:46, municipality:4601."""
+    return sample_year_documents(read_rows, make_frame)

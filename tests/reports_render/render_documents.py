@@ -285,3 +285,69 @@ def hide(table: dict, row_key: str, column_key: str, reason: str = "primary") ->
     row = next(r for r in table["rows"] if r["key"] == row_key)
     row["values"][column_key] = None
     table["suppressed"].setdefault(row_key, {})[column_key] = reason
+
+
+# --- real documents of the sample year ---
+
+
+def sample_year(read_rows, make_frame) -> dict[str, dict]:
+    """Real documents from the sample CSV (build_report): the country, a county compared
+    with the country, and Bergen compared with its county and the country, each with a
+    previous year (trends, the panel) and population figures (coverage), so that every
+    registered table has rows somewhere."""
+    import polars as pl
+
+    from brukerplan.instrument import definition
+    from brukerplan.reports.document import Scope, build_report
+
+    rows = read_rows(SAMPLE_CSV)
+    full = make_frame(rows)
+    year = int(full["aar"][0])
+    earlier = []
+    for i, row in enumerate(rows):  # the same persons a year before, some colours changed
+        row = dict(row, aar=str(year - 1), registrering_id="P" + row["registrering_id"])
+        row["kartlagt_dato"] = f"{year - 1}{row['kartlagt_dato'][4:]}"
+        if i % 3 == 0:
+            row["okonomi"] = {"gronn": "gul", "gul": "rod", "rod": "gronn"}[row["okonomi"]]
+        earlier.append(row)
+    previous = make_frame(earlier)
+    codes = sorted(set(full["kommunenummer"]))
+    population = pl.DataFrame(
+        {
+            "kommunenummer": codes,
+            "year": [year] * len(codes),
+            "adults": [800 + 450 * i for i in range(len(codes))],
+            "total": [1000 + 560 * i for i in range(len(codes))],
+        }
+    )
+    county = full.filter(pl.col("fylkesnummer") == "46")
+
+    def made(scope, own, old, **comparisons):
+        return build_report(
+            scope,
+            year,
+            own,
+            definition.current(),
+            5,
+            previous=old,
+            population=population,
+            comparisons=comparisons or None,
+            comparison_labels={"fylke": "Vestland"},
+        )
+
+    return {
+        "national": made(Scope("national", None, "Hele landet"), full, previous),
+        "county:46": made(
+            Scope("county", "46", "Vestland"),
+            county,
+            previous.filter(pl.col("fylkesnummer") == "46"),
+            landet=full,
+        ),
+        "municipality:4601": made(
+            Scope("municipality", "4601", "Bergen"),
+            full.filter(pl.col("kommunenummer") == "4601"),
+            previous.filter(pl.col("kommunenummer") == "4601"),
+            fylke=county,
+            landet=full,
+        ),
+    }

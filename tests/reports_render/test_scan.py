@@ -15,15 +15,11 @@ import html
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-import polars as pl
 import pytest
 from django.template.loader import render_to_string
-from render_documents import SAMPLE_CSV
 from render_helpers import pdf_text, slides, workbook_cells
 
-from brukerplan.instrument import definition
 from brukerplan.reports import views
-from brukerplan.reports.document import Scope, build_report
 from brukerplan.reports.render import pdf, pptx, xlsx
 from brukerplan.reports.render.common import compared_table
 
@@ -34,58 +30,8 @@ PERCENT_TOKEN = re.compile(r"(<\s?1|\d{1,3}(?: \d{3})*(?:,\d+)?) ?%")
 
 
 @pytest.fixture(scope="module")
-def documents(read_rows, make_frame) -> dict[str, dict]:
-    rows = read_rows(SAMPLE_CSV)
-    full = make_frame(rows)
-    year = int(full["aar"][0])
-    earlier = []
-    for i, row in enumerate(rows):  # the same persons a year before, some colours changed
-        row = dict(row, aar=str(year - 1), registrering_id="P" + row["registrering_id"])
-        row["kartlagt_dato"] = f"{year - 1}{row['kartlagt_dato'][4:]}"
-        if i % 3 == 0:
-            row["okonomi"] = {"gronn": "gul", "gul": "rod", "rod": "gronn"}[row["okonomi"]]
-        earlier.append(row)
-    previous = make_frame(earlier)
-    codes = sorted(set(full["kommunenummer"]))
-    population = pl.DataFrame(
-        {
-            "kommunenummer": codes,
-            "year": [year] * len(codes),
-            "adults": [800 + 450 * i for i in range(len(codes))],
-            "total": [1000 + 560 * i for i in range(len(codes))],
-        }
-    )
-    county = full.filter(pl.col("fylkesnummer") == "46")
-
-    def made(scope, own, old, **comparisons):
-        return build_report(
-            scope,
-            year,
-            own,
-            definition.current(),
-            THRESHOLD,
-            previous=old,
-            population=population,
-            comparisons=comparisons or None,
-            comparison_labels={"fylke": "Vestland"},
-        )
-
-    return {
-        "national": made(Scope("national", None, "Hele landet"), full, previous),
-        "county:46": made(
-            Scope("county", "46", "Vestland"),
-            county,
-            previous.filter(pl.col("fylkesnummer") == "46"),
-            landet=full,
-        ),
-        "municipality:4601": made(
-            Scope("municipality", "4601", "Bergen"),
-            full.filter(pl.col("kommunenummer") == "4601"),
-            previous.filter(pl.col("kommunenummer") == "4601"),
-            fylke=county,
-            landet=full,
-        ),
-    }
+def documents(sample_year) -> dict[str, dict]:
+    return sample_year
 
 
 @pytest.fixture(scope="module", params=["national", "county:46", "municipality:4601"])
