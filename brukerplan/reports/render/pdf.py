@@ -38,6 +38,14 @@ from brukerplan.reports.render.common import (
     table_info,
     threshold_of,
 )
+from brukerplan.reports.render.fitting import (
+    Fit,
+    Setting,
+    fit,
+    least_widths,
+    parts_of,
+    with_legend,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SCOPE_KINDS = {
@@ -81,30 +89,147 @@ def _cell(cell) -> dict:
     }
 
 
-# A table with more columns than this is printed on landscape pages, with the rest of
-# its item (and the section's heading, when it is the section's first): a compared table with
-# four scopes has up to 18 columns, and "Vestland" no longer fits an A4 portrait one.
-WIDE_COLUMNS = 10
+# --- a table's layout: columns as wide as their words, the page and the parts it needs ---
+
+MM = 72 / 25.4  # pt
+# The width of a page's text (report.css: A4 with 18 mm margins on either side).
+PORTRAIT_ROOM = (210 - 36) * MM
+LANDSCAPE_ROOM = (297 - 36) * MM
+# report.css: the font size and a cell's left and right padding of a table, and of a
+# compared one; a colour swatch with its margin.
+SIZE, COMPARED_SIZE = 8.5, 7.5
+PADDING, COMPARED_PADDING = 2 * 1.6 * MM, 2 * 1.4 * MM
+SWATCH = (2.6 + 1.2) * MM
+# Room kept free for what the widths do not know (kerning, rounding): the text's room in a
+# column is this much narrower than its width.
+SLACK = 1.5
+# A header of more lines than this reads badly, and so does a row label squeezed into
+# more lines than that, and than it would take in the room it would like: the table is
+# set another way (see `table_layout`).
+MOST_HEADER_LINES = 5
+MOST_LABEL_LINES = 2
+# A table with more rows than this may break across pages; a shorter one is kept whole (a
+# few rows carried over read badly).
 SHORT_ROWS = 30
 
 
+@cache
+def _dictionary():
+    import pyphen
+
+    # report.css: hyphenate-limit-chars 10 3 3, as WeasyPrint asks pyphen.
+    return pyphen.Pyphen(lang="nb", left=3, right=3)
+
+
+@cache
+def hyphenations(word: str) -> tuple[tuple[str, str], ...]:
+    """Where WeasyPrint may hyphenate a word (Norwegian; a long word only, of at least 10
+    letters, 3 on either side): (first part, rest), longest first part first."""
+    core = word.strip(",.;:()«»")
+    if len(core) < 10 or not core.isalpha():
+        return ()
+    start = word.index(core)
+    before, after = word[:start], word[start + len(core) :]
+    return tuple((before + first, rest + after) for first, rest in _dictionary().iterate(core))
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """How the PDF sets a shown table: its parts (the table itself, or the parts of one too
+    wide for a page, each with the row labels) with their column widths (pt), on landscape
+    pages or not, the font size (pt), and the notes under it (a legend of shortened headers,
+    then the marks)."""
+
+    parts: tuple[tuple[DisplayTable, Fit], ...]
+    landscape: bool
+    size: float
+    notes: tuple[str, ...]
+
+    @property
+    def room(self) -> float:
+        return LANDSCAPE_ROOM if self.landscape else PORTRAIT_ROOM
+
+
+def _setting(size: float, compared: bool, hyphenate: bool) -> Setting:
+    padding = (COMPARED_PADDING if compared else PADDING) + SLACK
+    return Setting(size, padding, SWATCH, hyphenations if hyphenate else None)
+
+
+def _fitted(shown: DisplayTable, setting: Setting, room: float, compared: bool) -> Fit | None:
+    share = (0.2 if room > PORTRAIT_ROOM else 0.28) if compared else 0.36
+    found = fit(shown, setting, room, label_share=share)
+    if found is None or found.header_lines > MOST_HEADER_LINES:
+        return None
+    squeezed = found.label_squeeze > 0 and found.label_lines > MOST_LABEL_LINES
+    return None if squeezed else found
+
+
+def table_layout(shown: DisplayTable, *, compared: bool = False) -> TableLayout:
+    """The first way the table fits (every word and number in its column, headers and row
+    labels on few lines): on a portrait page with whole words, with long headers shortened
+    (a legend under the table), with long words hyphenated, with both; the same on a
+    landscape page, then in a font a point smaller; else in parts, each with the row
+    labels."""
+    size = COMPARED_SIZE if compared else SIZE
+    legended = with_legend(shown)
+    ways = [(shown, False), (legended, False), (shown, True), (legended, True)]
+    if legended is shown:
+        ways = ways[::2]
+    for landscape in (False, True):
+        room = LANDSCAPE_ROOM if landscape else PORTRAIT_ROOM
+        for table, hyphenate in ways:
+            found = _fitted(table, _setting(size, compared, hyphenate), room, compared)
+            if found is not None:
+                return TableLayout(((table, found),), landscape, size, table.notes)
+    smaller = size - 1
+    found = _fitted(legended, _setting(smaller, compared, True), LANDSCAPE_ROOM, compared)
+    if found is not None:
+        return TableLayout(((legended, found),), True, smaller, legended.notes)
+
+    def fits(part: DisplayTable, way: tuple[bool, float]) -> Fit | None:
+        landscape, one = way
+        room = LANDSCAPE_ROOM if landscape else PORTRAIT_ROOM
+        return _fitted(part, _setting(one, compared, True), room, compared)
+
+    found = parts_of(legended, ((False, size), (True, size), (True, smaller)), fits)
+    if found is not None:
+        (landscape, one), parts = found
+        return TableLayout(tuple(parts), landscape, one, legended.notes)
+    # Nothing fits (a table of very many columns): its least widths, in the room there is.
+    least = least_widths(legended, _setting(smaller, compared, True))
+    widths = tuple(w * LANDSCAPE_ROOM / sum(least) for w in least)
+    return TableLayout(((legended, Fit(widths, 0, 0)),), True, smaller, legended.notes)
+
+
 def _table_context(shown: DisplayTable, *, compared: bool = False) -> dict:
+    layout = table_layout(shown, compared=compared)
+    count = len(layout.parts)
+    parts = []
+    for number, (part, found) in enumerate(layout.parts, start=1):
+        total = sum(found.widths)
+        parts.append(
+            {
+                "of": f"{number} av {count}" if count > 1 else "",
+                "suffix": f"-{number}" if number > 1 else "",
+                "columns": [f"{100 * w / total:.2f}" for w in found.widths],
+                "header": [[_cell(c) for c in row] for row in part.header],
+                "body": [
+                    {"style": row.style, "cells": [_cell(c) for c in row.cells]}
+                    for row in part.body
+                ],
+            }
+        )
+    base = COMPARED_SIZE if compared else SIZE
     return {
         "table_id": shown.table_id,
         "compared": compared,
-        # An N column is narrow: it counts as half a column.
-        "wide": len(shown.header[-1]) - shown.n_columns / 2 > WIDE_COLUMNS
-        if shown.header
-        else False,
-        # A short table is kept on one page (a few rows carried over read badly).
+        "wide": layout.landscape,
+        "font_size": f"{layout.size:g}pt" if layout.size != base else "",
         "short": len(shown.body) <= SHORT_ROWS,
         "title": shown.title,
         "n_text": shown.n_text,
-        "notes": shown.notes,
-        "header": [[_cell(c) for c in row] for row in shown.header],
-        "body": [
-            {"style": row.style, "cells": [_cell(c) for c in row.cells]} for row in shown.body
-        ],
+        "notes": layout.notes,
+        "parts": parts,
     }
 
 
