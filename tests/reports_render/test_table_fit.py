@@ -1,18 +1,22 @@
 """Tables that can be read: no header runs into its neighbour, no number is cut or broken
-over two lines, in the PDF.
+over two lines, in the PDF and on the slides.
 
 The PDF is read back as a reader sees it: the words pdftotext finds on each page, with
 their boxes (`-bbox`). No two words overlap; none runs past the page's margin; none is
 two words run together (a word the page's HTML does not have: "AlkoholCannabis" is what
 a header that runs into the next one reads as); and every number of a table is on one
-line, its digit groups and its «%» side by side.
+line, its digit groups and its «%» side by side. The slides are read with python-pptx and
+measured with the font files (fontTools, not the renderer's own table of widths): every
+word of a cell, and every number whole, fits the cell's width less its margins, and the
+table ends above the footnote.
 
 The documents: the sample year (national, county, municipality, with comparisons, every
 table) and the hand-written one compared with three scopes, whose widest table (21
-columns) fits no page whole.
+columns) fits no page and no slide whole.
 """
 
 import html
+import io
 import re
 import shutil
 import subprocess
@@ -20,9 +24,11 @@ from collections import Counter
 from functools import cache
 
 import pytest
+from pptx import Presentation
+from pptx.util import Inches
 from render_documents import compared_document
 
-from brukerplan.reports.render import fitting, pdf
+from brukerplan.reports.render import fitting, pdf, pptx
 from brukerplan.reports.render.common import Cell, DisplayRow, DisplayTable
 
 MARGIN = 18 * 72 / 25.4  # report.css: 18 mm on either side, portrait and landscape
@@ -135,6 +141,67 @@ def test_a_table_too_wide_for_a_landscape_page_is_printed_in_parts_with_its_row_
     assert len(parts) == 2
     assert "Levekårsindeks i grupper etter kategori. Prosent (1 av 2)" in page
     assert "Levekårsindeks i grupper etter kategori. Prosent (2 av 2)" in page
+
+
+# --- the slides ------------------------------------------------------------------------------
+
+POINT = 12700  # EMU
+NUMBER = re.compile(r"^[<>]?\d[\d\u00a0]*(,\d+)?(\u00a0%)?$")
+
+
+def lines_of(text: str, room: float, size: float, bold: bool) -> int:
+    lines, used = 1, None
+    for word in text.split(" "):
+        wide = measured(word, size, bold)
+        if used is not None and used + measured(" ", size, bold) + wide <= room:
+            used += measured(" ", size, bold) + wide
+        else:
+            lines, used = (lines if used is None else lines + 1), wide
+    return lines
+
+
+def slide_problems(deck: bytes) -> list[str]:
+    problems = []
+    for number, slide in enumerate(Presentation(io.BytesIO(deck)).slides, start=1):
+        foot = next((s for s in slide.shapes if s.name == "Fotnote"), None)
+        if foot is not None and foot.top + foot.height > pptx.SLIDE_HEIGHT:
+            problems.append(f"slide {number}: the footnote runs off the slide")
+        for shape in slide.shapes:
+            if not shape.has_table:
+                continue
+            widths = [column.width / POINT for column in shape.table.columns]
+            height = 0.0
+            for row in shape.table.rows:
+                tallest = 1.0
+                for c, cell in enumerate(row.cells):
+                    if cell.is_spanned:
+                        continue
+                    span = cell.span_width if cell.is_merge_origin else 1
+                    sides = [
+                        m if m is not None else Inches(0.1)
+                        for m in (cell.margin_left, cell.margin_right)
+                    ]
+                    room = sum(widths[c : c + span]) - sum(sides) / POINT
+                    for paragraph in cell.text_frame.paragraphs:
+                        size, bold = paragraph.font.size.pt, bool(paragraph.font.bold)
+                        text = "".join(run.text for run in paragraph.runs)
+                        pieces = [text] if NUMBER.match(text) else text.split(" ")
+                        for piece in pieces:
+                            if measured(piece, size, bold) > room:
+                                problems.append(f"slide {number}: «{piece}» is wider than its cell")
+                        lines = lines_of(text, room, size, bold)
+                        margins = (Inches(0.03) * 2) / POINT
+                        tallest = max(tallest, lines * size * 1.2 + margins)
+                height += tallest
+            bottom = foot.top if foot is not None else pptx.SLIDE_HEIGHT
+            if shape.top / POINT + height > bottom / POINT:
+                problems.append(f"slide {number}: {shape.name} runs into the footnote")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["national", "county:46", "municipality:4601", "four scopes"])
+def test_every_word_and_number_of_a_slides_table_fits_its_cell(documents, name):
+    assert slide_problems(pptx.render_pptx(documents[name])) == []
 
 
 # --- the measures -------------------------------------------------------------------------

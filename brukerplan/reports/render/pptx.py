@@ -11,8 +11,8 @@ A table with comparisons (county, nation, size class) gets one more slide
 from __future__ import annotations
 
 import io
-import math
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -54,11 +54,20 @@ from brukerplan.reports.render.common import (
     table_notes,
     threshold_of,
 )
+from brukerplan.reports.render.fitting import (
+    Setting,
+    fit,
+    least_widths,
+    line_count,
+    parts_of,
+    positioned,
+    with_legend,
+    without_columns,
+)
 
 SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
 MARGIN = Inches(0.5)
-TABLE_ROWS_PER_SLIDE = 13
 # Tables shown as a table slide even though they have a chart.
 ALSO_AS_TABLE = frozenset({"kategorier"})
 TEXT = RGBColor(0x21, 0x21, 0x21)
@@ -82,12 +91,28 @@ def _title(slide, text: str, size: int = 26) -> None:
     paragraph.runs[0].font.bold = True
 
 
+FOOTNOTE_BOTTOM = SLIDE_HEIGHT - Inches(0.15)
+FOOTNOTE_LEAST = Inches(0.8)  # the room a footnote has at least (so tables line up)
+
+
+def _footnote_height(lines: list[str], size: int) -> int:
+    """The height (EMU) of a footnote of these lines, each wrapped as wide as the slide."""
+    width = (SLIDE_WIDTH - 2 * MARGIN - 2 * Inches(0.1)) / POINT
+    count = sum(line_count(line, width, size) for line in lines if line)
+    return max(FOOTNOTE_LEAST, int((count * size * 1.2 + 8) * POINT))
+
+
+def _footnote_top(lines: list[str], size: int) -> int:
+    return FOOTNOTE_BOTTOM - _footnote_height(lines, size)
+
+
 def _footnote(slide, lines: list[str], size: int = 11) -> None:
     lines = [line for line in lines if line]
     if not lines:
         return
+    height = _footnote_height(lines, size)
     box = slide.shapes.add_textbox(
-        MARGIN, SLIDE_HEIGHT - Inches(0.95), SLIDE_WIDTH - 2 * MARGIN, Inches(0.8)
+        MARGIN, FOOTNOTE_BOTTOM - height, SLIDE_WIDTH - 2 * MARGIN, height
     )
     frame = box.text_frame
     frame.word_wrap = True
@@ -182,32 +207,9 @@ def _chart_slide(prs, figure: Figure, n_line: str) -> None:
     _footnote(slide, notes)
 
 
-def _table_slides(prs, shown, n_line: str) -> None:
-    body = list(shown.body)
-    chunks = [
-        body[i : i + TABLE_ROWS_PER_SLIDE] for i in range(0, len(body), TABLE_ROWS_PER_SLIDE)
-    ] or [[]]
-    for number, chunk in enumerate(chunks):
-        slide = prs.slides.add_slide(prs.slide_layouts[5])
-        _title(slide, shown.title + (" (forts.)" if number else ""))
-        columns = shown.width
-        rows = len(shown.header) + len(chunk)
-        top = Inches(1.3)
-        height = Inches(0.4) * rows
-        frame = slide.shapes.add_table(rows, columns, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height)
-        frame.name = f"Tabell {shown.table_id}"
-        table = frame.table
-        first = Inches(4.2) if columns > 2 else Inches(6)
-        table.columns[0].width = first
-        rest = int((SLIDE_WIDTH - 2 * MARGIN - first) / max(columns - 1, 1))
-        for c in range(1, columns):
-            table.columns[c].width = Emu(rest)
-        table.first_row = True
-        for r, header_row in enumerate(shown.header):
-            _fill_row(table, r, header_row, header=True)
-        for r, row in enumerate(chunk, start=len(shown.header)):
-            _fill_row(table, r, row.cells, style=row.style)
-        _footnote(slide, [n_line or shown.n_text, *shown.notes])
+def _table_slides(prs, shown: DisplayTable, n_line: str) -> None:
+    name = f"Tabell {shown.table_id}"
+    _slides(prs, shown, [n_line or shown.n_text], name=name, start=lambda _columns: 13)
 
 
 def _fill_row(
@@ -247,13 +249,23 @@ def _fill_row(
 
 # Room for a table: from below the title to above the footnote.
 TABLE_TOP = Inches(1.3)
-TABLE_BOTTOM = SLIDE_HEIGHT - Inches(1.05)
+SIDE = Inches(0.1)  # a cell's left and right margin
 TIGHT_SIDE = Inches(0.04)  # cell margins of a wide table
 POINT = 12700  # EMU
+TABLE_ROOM = SLIDE_WIDTH - 2 * MARGIN
+# A table's font: at most its start size (13 pt, less for a wide comparison), at least this
+# (smaller is not read from the back of a room: a table that needs it is split instead).
+SMALLEST_FONT = 10
+# A header of more lines than this reads badly; so does a row label squeezed into more.
+MOST_HEADER_LINES = 4
+MOST_LABEL_LINES = 3
+# Room kept free in a cell for what the widths do not know (a font narrower or wider
+# than DejaVu Sans is, kerning): pt.
+SLACK = 2.0
 
 
 def _comparison_font(columns: int) -> int:
-    """Font size (pt) of a comparison table: smaller as it gets wider, never fewer columns."""
+    """The font size (pt) a comparison table starts from: smaller as it gets wider."""
     if columns <= 7:
         return 13
     if columns <= 10:
@@ -261,25 +273,6 @@ def _comparison_font(columns: int) -> int:
     if columns <= 14:
         return 10
     return 8
-
-
-def _positioned(cells):
-    """(first column, cell) of a row's cells."""
-    position = 0
-    for cell in cells:
-        yield position, cell
-        position += cell.colspan
-
-
-def _without_columns(cells, dropped: set[int]) -> tuple:
-    """The row without the columns `dropped`: a spanning cell loses those it spans, and
-    goes when it spans nothing else."""
-    out = []
-    for position, cell in _positioned(cells):
-        left = sum(1 for p in range(position, position + cell.colspan) if p not in dropped)
-        if left:
-            out.append(cell if left == cell.colspan else replace(cell, colspan=left))
-    return tuple(out)
 
 
 def _one_group(
@@ -299,7 +292,7 @@ def _one_group(
     others = {g for g in MAIN_GROUPS if g != main_group}
     column_groups: dict[int, set[str]] = {}
     for row in shown.body:
-        for position, cell in _positioned(row.cells):
+        for position, cell in positioned(row.cells):
             if cell.key is not None and cell.colspan == 1:
                 column_groups.setdefault(position, set()).add(base_column(cell.key[1]))
     dropped = {p for p, keys in column_groups.items() if keys <= others}
@@ -308,7 +301,7 @@ def _one_group(
         row_keys = {c.key[0] for c in row.cells if c.key is not None}
         if row_keys and not row_keys & kept_rows:
             continue
-        cells = _without_columns(row.cells, dropped)
+        cells = without_columns(row.cells, dropped)
         if cells:
             body.append(DisplayRow(cells, row.style))
     # A heading with nothing under it goes; so does the one group's own heading of a
@@ -322,7 +315,7 @@ def _one_group(
         body = [row for row in body if row.style != "block"]
     if not any(c.key is not None for row in body for c in row.cells):
         return None
-    header = tuple(_without_columns(row, dropped) for row in shown.header)
+    header = tuple(without_columns(row, dropped) for row in shown.header)
     notes = table_notes(body, threshold_of(document))
     return replace(shown, header=header, body=tuple(body), notes=notes)
 
@@ -369,27 +362,16 @@ def _comparison_n_lines(table_id: str, document: dict, main_group: str | None) -
     return lines
 
 
-def _lines(text: str, width: int, size: int, side: int) -> int:
-    """About how many lines `text` takes in a cell `width` EMU wide (word wrap)."""
-    room = max(1, int((width - 2 * side) / POINT / (size * 0.5)))  # characters per line
-    lines, used = 1, 0
-    for word in text.split():
-        length = len(word)
-        if used and used + 1 + length > room:
-            lines, used = lines + 1, 0
-        if length > room:  # a long word is broken
-            lines += math.ceil(length / room) - 1
-            used = length % room
-        else:
-            used += (1 if used else 0) + length
-    return lines
+def _side(shown: DisplayTable) -> int:
+    return TIGHT_SIDE if shown.width > 10 else SIDE
 
 
-def _row_height(cells, widths: list[int], size: int, side: int) -> int:
+def _row_height(cells, widths: list[int], size: int, side: int, bold: bool) -> int:
+    """A row's height (EMU): its cell of the most lines, as the cells' widths wrap them."""
     lines = 1
-    for position, cell in _positioned(cells):
-        width = sum(widths[position : position + cell.colspan])
-        lines = max(lines, _lines(cell.text, width, size, side))
+    for position, cell in positioned(cells):
+        width = sum(widths[position : position + cell.colspan]) / POINT - 2 * side / POINT
+        lines = max(lines, line_count(cell.text, width - SLACK, size, bold=bold))
     return int((lines * size * 1.25 + 8) * POINT)
 
 
@@ -399,7 +381,8 @@ def _chunks(shown: DisplayTable, widths: list[int], size: int, side: int, room: 
     chunks: list[list[tuple[DisplayRow, int]]] = [[]]
     used = 0
     for row in shown.body:
-        height = _row_height(row.cells, widths, size, side)
+        bold = row.style in ("block", "total")
+        height = _row_height(row.cells, widths, size, side, bold)
         if chunks[-1] and used + height > room:
             carried = []
             while chunks[-1] and chunks[-1][-1][0].style == "block" and len(chunks[-1]) > 1:
@@ -411,50 +394,111 @@ def _chunks(shown: DisplayTable, widths: list[int], size: int, side: int, room: 
     return chunks
 
 
-def _comparison_layout(shown: DisplayTable) -> tuple:
-    """(font size, cell margin, column widths, header row heights, chunks of body rows):
-    the font of the table's width, or up to 2 pt smaller when that takes fewer slides
-    (a table that would spill a row or two onto a slide of its own)."""
-    columns = shown.width
-    wide = columns > 10
-    side = TIGHT_SIDE if wide else Inches(0.1)
-    total = SLIDE_WIDTH - 2 * MARGIN
-    first = Inches(6) if columns <= 2 else Inches(2.4 if wide else 3.4)
-    rest = int((total - first) / max(columns - 1, 1))
-    widths = [int(first)] + [rest] * (columns - 1)
-    best = None
-    start = _comparison_font(columns)
-    for size in range(start, max(start - 2, 8) - 1, -1):
-        header_heights = [_row_height(row, widths, size, side) for row in shown.header]
-        room = TABLE_BOTTOM - TABLE_TOP - sum(header_heights)
-        chunks = _chunks(shown, widths, size, side, room)
-        if best is None or len(chunks) < len(best[4]):
-            best = (size, side, widths, header_heights, chunks)
-    return best
+@dataclass(frozen=True)
+class SlideTable:
+    """A table as slides show it: its font size (pt), cell margin, column widths and header
+    row heights (EMU), and its body rows in chunks of a slide each."""
+
+    shown: DisplayTable
+    size: int
+    side: int
+    widths: list[int]
+    header_heights: list[int]
+    chunks: list
+
+
+def _set(shown: DisplayTable, size: int, room: int) -> SlideTable | None:
+    """The table in `size` pt when every word and number fits its column (PowerPoint breaks
+    a word too long for its cell anywhere), its headers and labels in few lines; else None."""
+    side = _side(shown)
+    setting = Setting(size, 2 * side / POINT + SLACK)
+    found = fit(shown, setting, TABLE_ROOM / POINT, label_share=0.4)
+    if found is None or found.header_lines > MOST_HEADER_LINES:
+        return None
+    if found.label_squeeze > 0 and found.label_lines > MOST_LABEL_LINES:
+        return None
+    widths = [int(w * POINT) for w in found.widths]
+    header_heights = [_row_height(row, widths, size, side, True) for row in shown.header]
+    chunks = _chunks(shown, widths, size, side, room - sum(header_heights))
+    return SlideTable(shown, size, side, widths, header_heights, chunks)
+
+
+def slide_tables(
+    shown: DisplayTable, footnote: list[str], start: Callable[[int], int]
+) -> list[SlideTable]:
+    """How the slides show a table: in the largest font from its start size (`start` of its
+    number of columns) down to `SMALLEST_FONT` in which every word and number fits its
+    column (with long headers shortened, a legend in the footnote, when that is what it
+    takes), or up to 2 pt smaller when that takes fewer slides; a table that fits in no
+    such font is shown in parts, each with the row labels, each on slides of its own."""
+    legended = with_legend(shown)
+    for table in dict.fromkeys((shown, legended)):
+        room = _footnote_top([*footnote, *table.notes], 10) - TABLE_TOP
+        for size in range(max(start(table.width), SMALLEST_FONT), SMALLEST_FONT - 1, -1):
+            best = _set(table, size, room)
+            if best is None:
+                continue
+            for smaller in range(size - 1, max(size - 2, SMALLEST_FONT) - 1, -1):
+                other = _set(table, smaller, room)
+                if other is not None and len(other.chunks) < len(best.chunks):
+                    best = other
+            return [best]
+    room = _footnote_top([*footnote, *legended.notes], 10) - TABLE_TOP
+
+    def fits(part: DisplayTable, size: int) -> SlideTable | None:
+        return _set(part, max(min(size, start(part.width)), SMALLEST_FONT), room)
+
+    found = parts_of(legended, range(start(1), SMALLEST_FONT - 1, -1), fits)
+    if found is not None:
+        return [layout for _part, layout in found[1]]
+    # Nothing fits (a table of very many columns): its least widths, in the room there is.
+    side = _side(legended)
+    least = least_widths(legended, Setting(SMALLEST_FONT, 2 * side / POINT))
+    widths = [int(w * TABLE_ROOM / sum(least)) for w in least]
+    header_heights = [_row_height(r, widths, SMALLEST_FONT, side, True) for r in legended.header]
+    chunks = _chunks(legended, widths, SMALLEST_FONT, side, room - sum(header_heights))
+    return [SlideTable(legended, SMALLEST_FONT, side, widths, header_heights, chunks)]
+
+
+def _slides(
+    prs, shown: DisplayTable, footnote: list[str], *, name: str, start: Callable[[int], int]
+) -> None:
+    layouts = slide_tables(shown, footnote, start)
+    for part, layout in enumerate(layouts, start=1):
+        title = shown.title
+        if len(layouts) > 1:
+            title += f" (del {part} av {len(layouts)})"
+        title_size = 26 if len(title) <= 70 else 20
+        table_shown = layout.shown
+        for number, chunk in enumerate(layout.chunks):
+            slide = prs.slides.add_slide(prs.slide_layouts[5])
+            _title(slide, title + (" (forts.)" if number else ""), title_size)
+            heights = layout.header_heights + [h for _, h in chunk]
+            frame = slide.shapes.add_table(
+                len(heights),
+                len(layout.widths),
+                MARGIN,
+                TABLE_TOP,
+                sum(layout.widths),
+                Emu(sum(heights)),
+            )
+            frame.name = name
+            table = frame.table
+            for c, width in enumerate(layout.widths):
+                table.columns[c].width = Emu(width)
+            for r, height in enumerate(heights):
+                table.rows[r].height = Emu(height)
+            table.first_row = True
+            for r, header_row in enumerate(table_shown.header):
+                _fill_row(table, r, header_row, header=True, size=layout.size, side=layout.side)
+            for r, (row, _height) in enumerate(chunk, start=len(table_shown.header)):
+                _fill_row(table, r, row.cells, style=row.style, size=layout.size, side=layout.side)
+            _footnote(slide, [*footnote, *table_shown.notes], 10)
 
 
 def _comparison_slides(prs, shown: DisplayTable, footnote: list[str]) -> None:
-    size, side, widths, header_heights, chunks = _comparison_layout(shown)
-    title_size = 26 if len(shown.title) <= 70 else 20
-    for number, chunk in enumerate(chunks):
-        slide = prs.slides.add_slide(prs.slide_layouts[5])
-        _title(slide, shown.title + (" (forts.)" if number else ""), title_size)
-        heights = header_heights + [h for _, h in chunk]
-        frame = slide.shapes.add_table(
-            len(heights), len(widths), MARGIN, TABLE_TOP, sum(widths), Emu(sum(heights))
-        )
-        frame.name = f"Tabell {shown.table_id}@sammenligning"
-        table = frame.table
-        for c, width in enumerate(widths):
-            table.columns[c].width = Emu(width)
-        for r, height in enumerate(heights):
-            table.rows[r].height = Emu(height)
-        table.first_row = True
-        for r, header_row in enumerate(shown.header):
-            _fill_row(table, r, header_row, header=True, size=size, side=side)
-        for r, (row, _height) in enumerate(chunk, start=len(shown.header)):
-            _fill_row(table, r, row.cells, style=row.style, size=size, side=side)
-        _footnote(slide, [*footnote, *shown.notes], 10)
+    name = f"Tabell {shown.table_id}@sammenligning"
+    _slides(prs, shown, footnote, name=name, start=_comparison_font)
 
 
 def _n_line(table_id: str, sizes: dict, main_group: str | None) -> str:
