@@ -75,6 +75,7 @@ When no cell reveals a small number, nothing is evaluated (fast path).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -132,10 +133,8 @@ def _small(n: int, threshold: int) -> bool:
     return 0 < n < threshold
 
 
-def hidden_cells(
-    tables: Mapping[str, Table], persons: pl.DataFrame, threshold: int
-) -> frozenset[CellKey]:
-    """(table id, row key, column key) of every cell to hide besides the primary rule."""
+def revealed_by(tables: Mapping[str, Table], threshold: int) -> Revealed:
+    """The quantities every cell of the tables reveals (cells without masks left out)."""
     revealed = Revealed()
     for table_id, table in tables.items():
         for row in table.rows:
@@ -143,13 +142,37 @@ def hidden_cells(
                 pairs = reveals(cell, threshold)
                 if pairs is not None:
                     revealed.add((table_id, row.key, column), pairs)
+    return revealed
+
+
+def hidden_cells(
+    tables: Mapping[str, Table],
+    persons: pl.DataFrame,
+    threshold: int,
+    forced: frozenset[tuple[str, str, str, int]] = frozenset(),
+) -> frozenset[CellKey]:
+    """(table id, row key, column key) of every cell to hide besides the primary rule.
+
+    `forced`: (table id, row key, column key, part) of quantities that must be hidden and
+    stay uncomputable although they are not small (part: the index of the quantity among
+    those the cell reveals, `reveals`: 0 a count or a share's numerator, 1 a share's
+    denominator). The publication as a whole asks for them (`brukerplan.reports.linked`):
+    another document would give a small number back if they were shown."""
+    revealed = revealed_by(tables, threshold)
+    forced_positions = {
+        revealed.cells[key[:3]][key[3]]
+        for key in forced
+        if key[:3] in revealed.cells and key[3] < len(revealed.cells[key[:3]])
+    }
     # Fast path: nothing small is revealed, so there is nothing to protect.
-    if not any(
-        _small(n, threshold) or forced
-        for n, forced in zip(revealed.sizes, revealed.forced_primary, strict=True)
+    if not forced_positions and not any(
+        _small(n, threshold) or small
+        for n, small in zip(revealed.sizes, revealed.forced_primary, strict=True)
     ):
         return frozenset()
-    hidden = hidden_quantities(revealed, persons, threshold)
+    hidden = hidden_quantities(revealed, persons, threshold, forced_positions)
+    for i in forced_positions:
+        hidden[i] = True  # also where the mask is over another frame (out of the model)
     result = set()
     for table_id, table in tables.items():
         for row in table.rows:
@@ -162,8 +185,67 @@ def hidden_cells(
     return frozenset(result)
 
 
-def hidden_quantities(revealed: Revealed, persons: pl.DataFrame, threshold: int) -> list[bool]:
-    """For every revealed (mask, size): whether its quantity is hidden (primary or secondary)."""
+@dataclass
+class Published:
+    """A document's quantities as the whole publication sees them (`brukerplan.reports.linked`).
+
+    A quantity is named by its table and its mask's serialised expression (a digest), the
+    same in every scope, so the same quantity of a municipality, its county and the nation
+    is one definition whose values add up. `values`: its size; `hidden`: "primary" (1 to
+    threshold - 1) or "secondary" where every cell showing it is hidden; `parts`: the
+    (table id, row key, column key, part) that reveal it, for `hidden_cells`' `forced`.
+    Quantities of size 0 are left out: a zero is shown."""
+
+    values: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, list[tuple[str, str, str, int]]] = field(default_factory=dict)
+
+
+def published(tables: Mapping[str, Table], threshold: int, hidden: frozenset[CellKey]) -> Published:
+    """The quantities of the tables with whether each is shown (`hidden`: as `hidden_cells`
+    gave it, the primary rule's own cells are found here)."""
+    revealed = revealed_by(tables, threshold)
+    digests: dict[int, str] = {}
+    found = Published()
+    shown: set[str] = set()
+    cells = {
+        (table_id, row.key, column): cell
+        for table_id, table in tables.items()
+        for row in table.rows
+        for column, cell in row.values.items()
+    }
+    for key, positions in revealed.cells.items():
+        cell_hidden = key in hidden or suppression.apply(cells[key], threshold) is None
+        for part, i in enumerate(positions):
+            size = revealed.sizes[i]
+            if size == 0:
+                continue
+            mask = revealed.masks[i]
+            if id(mask) not in digests:
+                text = mask.meta.serialize(format="json")
+                digests[id(mask)] = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+            # By table too: a table over another frame (the previous year, the minors) can
+            # count the same expression on other persons.
+            name = f"{key[0]}:{digests[id(mask)]}"
+            found.values[name] = size
+            found.parts.setdefault(name, []).append((*key, part))
+            if not cell_hidden:
+                shown.add(name)
+    for name, size in found.values.items():
+        if name not in shown:
+            found.hidden[name] = "primary" if _small(size, threshold) else "secondary"
+    return found
+
+
+def hidden_quantities(
+    revealed: Revealed,
+    persons: pl.DataFrame,
+    threshold: int,
+    forced: frozenset[int] | set[int] = frozenset(),
+) -> list[bool]:
+    """For every revealed (mask, size): whether its quantity is hidden (primary or secondary).
+
+    `forced`: positions of quantities to hide and protect although they are not small."""
     count = len(revealed.masks)
     hidden = [False] * count
     if persons.height == 0 or count == 0:
@@ -179,7 +261,7 @@ def hidden_quantities(revealed: Revealed, persons: pl.DataFrame, threshold: int)
         by_table: dict[str, list[int]] = {}
         for i, table_id in enumerate(revealed.tables):
             by_table.setdefault(table_id, []).append(i)
-        problems = [ps for ps in by_table.values() if small & set(ps)]
+        problems = [ps for ps in by_table.values() if (small | set(forced)) & set(ps)]
     wanted = sorted({i for ps in problems for i in ps})
     bits = dict(zip(wanted, _evaluate(persons, [revealed.masks[i] for i in wanted]), strict=True))
     # A mask that does not count the cell's number is over another frame: out of the model.
@@ -196,7 +278,8 @@ def hidden_quantities(revealed: Revealed, persons: pl.DataFrame, threshold: int)
         for i in positions:
             if i in key and revealed.forced_primary[i]:
                 primary[index[key[i]]] = True
-        protect = [p or k in hidden_keys for p, k in zip(primary, quantities, strict=True)]
+        wanted_hidden = hidden_keys | {key[i] for i in positions if i in forced and i in key}
+        protect = [p or k in wanted_hidden for p, k in zip(primary, quantities, strict=True)]
         if not any(protect):
             continue
         result = gauss_suppression(

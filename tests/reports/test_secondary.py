@@ -236,6 +236,40 @@ def test_hidden_cells_is_empty_and_fast_when_nothing_is_small():
     assert secondary.hidden_cells(hand_made_table(persons), persons, 5) == frozenset()
 
 
+def test_a_forced_quantity_is_hidden_in_every_cell_that_shows_it_and_stays_uncomputable():
+    # Nothing is small here; the publication as a whole asks for a's count to be hidden.
+    persons = pl.DataFrame({"g": ["rus"] * 20, "k": ["a"] * 10 + ["b"] * 5 + ["c"] * 5})
+    hidden = secondary.hidden_cells(
+        hand_made_table(persons), persons, 5, forced=frozenset({("t", "a", "antall", 0)})
+    )
+    # a in both columns (its share's numerator is the same persons); and one sibling, or a
+    # would be 20 minus b minus c.
+    assert {("t", "a", "antall"), ("t", "a", "andel")} <= hidden
+    assert {("t", "b", "antall"), ("t", "c", "antall")} & hidden
+
+
+def test_the_published_quantities_are_named_alike_in_every_scope_and_say_which_are_hidden():
+    small = pl.DataFrame({"g": ["rus"] * 20, "k": ["a"] * 10 + ["b"] * 8 + ["c"] * 2})
+    large = pl.DataFrame({"g": ["rus"] * 20, "k": ["a"] * 10 + ["b"] * 5 + ["c"] * 5})
+    found = {}
+    for name, persons in (("small", small), ("large", large)):
+        computed = hand_made_table(persons)
+        hidden = secondary.hidden_cells(computed, persons, 5)
+        found[name] = secondary.published(computed, 5, hidden)
+    assert set(found["small"].values) == set(found["large"].values)
+    by_cell = {
+        part[:3]: name
+        for name, parts in found["small"].parts.items()
+        for part in parts
+        if part[3] == 0
+    }
+    assert found["small"].values[by_cell[("t", "c", "antall")]] == 2
+    assert found["small"].hidden[by_cell[("t", "c", "antall")]] == "primary"
+    assert found["small"].hidden[by_cell[("t", "b", "antall")]] == "secondary"
+    assert by_cell[("t", "a", "antall")] not in found["small"].hidden
+    assert found["large"].hidden == {}
+
+
 def test_a_cell_without_masks_is_left_to_the_primary_rule():
     persons = pl.DataFrame({"g": ["rus"] * 20, "k": ["a"] * 18 + ["c"] * 2})
     computed = {
