@@ -95,6 +95,8 @@ def build_report(
     comparison_labels: Mapping[str, str] | None = None,
     population: pl.DataFrame | None = None,
     comparison_sections: Mapping[str, dict] | None = None,
+    forced: frozenset[tuple[str, str, str, int]] = frozenset(),
+    comparison_forced: Mapping[str, frozenset[tuple[str, str, str, int]]] | None = None,
 ) -> dict[str, Any]:
     """The report document for a scope and year.
 
@@ -112,6 +114,9 @@ def build_report(
     kommunenummer, year, adults, total).
     `comparison_sections`: sections (see below) already computed for some of the
     `comparisons`, by name; those are taken as they are (with this call's label).
+    `forced`: quantities the year's publication as a whole hides in this document
+    (`brukerplan.reports.protection.plan`), and `comparison_forced` those of each
+    comparison's scope, by name.
 
     With comparisons the document gets a `comparisons` section (after `tables`):
     per name, its label, its persons and the `COMPARISON_TABLES` computed over
@@ -146,7 +151,7 @@ def build_report(
         year=year,
     )
     computed = compute(ctx, tables)
-    hidden = secondary.hidden_cells(computed, persons, threshold)
+    hidden = secondary.hidden_cells(computed, persons, threshold, forced)
     labels = {**COMPARISON_LABELS, **(comparison_labels or {})}
     document = {
         "scope": scope.as_dict(),
@@ -165,7 +170,14 @@ def build_report(
         document["comparisons"] = {
             name: {**ready[name], "label": labels.get(name, name)}
             if name in ready
-            else comparison_document(labels.get(name, name), other, instrument, year, threshold)
+            else comparison_document(
+                labels.get(name, name),
+                other,
+                instrument,
+                year,
+                threshold,
+                forced=(comparison_forced or {}).get(name, frozenset()),
+            )
             for name, other in compared.items()
         }
     return document
@@ -177,13 +189,18 @@ def comparison_document(
     instrument: Instrument,
     year: int,
     threshold: int,
+    *,
+    forced: frozenset[tuple[str, str, str, int]] = frozenset(),
 ) -> dict[str, Any]:
     """One frame to compare with: its label, persons and the `COMPARISON_TABLES` over it.
 
-    A section of its document, not a document: the document's `threshold` is its rule."""
+    A section of its document, not a document: the document's `threshold` is its rule.
+    Protected as the compared scope's own document is (every table, and `forced`: what
+    the publication hides in it), so its numbers are hidden alike in both."""
     ctx = Context(persons=persons, instrument=instrument, year=year)
-    computed = compute(ctx, COMPARISON_TABLES)
-    hidden = secondary.hidden_cells(computed, persons, threshold)
+    everything = compute(ctx, None)
+    hidden = secondary.hidden_cells(everything, persons, threshold, forced)
+    computed = {table_id: everything[table_id] for table_id in COMPARISON_TABLES}
     return {
         "label": label,
         "persons": suppression.apply(Count(persons.height), threshold),

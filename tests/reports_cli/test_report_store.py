@@ -105,9 +105,9 @@ def test_a_changed_threshold_gives_fresh_comparisons(imported, settings, monkeyp
     made = []
     real = document_module.comparison_document
 
-    def spied(label, persons, instrument, year, threshold):
+    def spied(label, persons, instrument, year, threshold, **options):
         made.append((label, threshold))
-        return real(label, persons, instrument, year, threshold)
+        return real(label, persons, instrument, year, threshold, **options)
 
     monkeypatch.setattr(document_module, "comparison_document", spied)
     settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = 10
