@@ -54,7 +54,11 @@ def test_the_renderings_know_the_kinds_of_the_document():
         (0.0, PERCENT, "0 %"),
         (0.3, PERCENT, "<1 %"),  # above 0 never printed as 0 %
         (0.5, PERCENT, "1 %"),
+        (99.4, PERCENT, "99 %"),
+        (99.6, PERCENT, ">99 %"),  # below 100 never printed as 100 %
+        (99.5, PERCENT, ">99 %"),
         (100.0, PERCENT, "100 %"),
+        (100, PERCENT, "100 %"),
     ],
 )
 def test_a_number_is_formatted_by_its_kind(value, kind, text):
@@ -63,8 +67,9 @@ def test_a_number_is_formatted_by_its_kind(value, kind, text):
         assert format_number(value, kind) == format_number(value, kind, unit=True)
 
 
-def test_a_percentage_without_its_unit_still_says_below_one():
+def test_a_percentage_without_its_unit_still_says_below_one_and_above_ninety_nine():
     assert format_number(0.3, PERCENT) == "<1" and format_number(53.4, PERCENT) == "53"
+    assert format_number(99.7, PERCENT) == ">99"
 
 
 def test_an_unknown_kind_is_refused():

@@ -25,8 +25,8 @@ from brukerplan.reports.render.common import compared_table
 
 THRESHOLD = 5
 FEWER = "færre enn"
-# A number printed with a percent sign: "53 %", "<1 %", "15 349 %", "1,4 %".
-PERCENT_TOKEN = re.compile(r"(<\s?1|\d{1,3}(?: \d{3})*(?:,\d+)?) ?%")
+# A number printed with a percent sign: "53 %", "<1 %", ">99 %", "15 349 %", "1,4 %".
+PERCENT_TOKEN = re.compile(r"(<\s?1|>\s?99|\d{1,3}(?: \d{3})*(?:,\d+)?) ?%")
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +63,14 @@ def kinds(table: dict) -> dict[tuple[str, str], str]:
 
 
 def percent_text(value: float) -> str:
-    """A percentage as a reader may see it (whole, «<1» above 0), without the sign."""
+    """A percentage as a reader may see it (whole, «<1» above 0, «>99» below 100),
+    without the sign."""
     rounded = Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return "<1" if rounded == 0 and value > 0 else str(int(rounded))
+    if rounded == 0 and value > 0:
+        return "<1"
+    if rounded == 100 and value < 100:
+        return ">99"
+    return str(int(rounded))
 
 
 def percent_texts(tables: list[dict]) -> set[str]:

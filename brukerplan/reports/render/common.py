@@ -265,7 +265,9 @@ KINDS = (COUNT, PERCENT, MEAN, SD, RATE, INDEX)
 
 
 # The number format of a percentage's label in a chart (PowerPoint, Excel): whole, and
-# «<1» for a share above 0 that would show as 0 (as `format_number`).
+# «<1» for a share above 0 that would show as 0 (as `format_number`). A number format has
+# room for two conditions only, so a share from 99.5 up to 100 is labelled 100 there
+# (`format_number` says «>99»).
 PERCENT_LABELS = '[=0]0;[<0.5]"<1";0'
 
 
@@ -313,8 +315,9 @@ def _grouped(text: str) -> str:
 def format_number(value: float | int | None, kind: str, *, unit: bool = False) -> str:
     """A document value as a reader sees it; `None` is «–».
 
-    count: an integer with grouping; percent: 0 decimals, and a share above 0 that
-    rounds to 0 is «<1»; mean, sd, rate and index: 1 decimal. `unit` adds « %» to
+    count: an integer with grouping; percent: 0 decimals, a share above 0 that rounds
+    to 0 is «<1» and one below 100 that rounds to 100 is «>99»; mean, sd, rate and index:
+    1 decimal. `unit` adds « %» to
     percentages (and to nothing else).
     """
     if value is None:
@@ -325,7 +328,12 @@ def format_number(value: float | int | None, kind: str, *, unit: bool = False) -
         return _grouped(str(int(value)))
     if kind == PERCENT:
         rounded = _rounded(value, 0)
-        text = "<1" if rounded == 0 and value > 0 else _grouped(str(rounded))
+        if rounded == 0 and value > 0:
+            text = "<1"  # a share above 0 is never printed as 0
+        elif rounded == 100 and value < 100:
+            text = ">99"  # nor one below 100 as the whole
+        else:
+            text = _grouped(str(rounded))
         return text + "\u00a0%" if unit else text
     return _grouped(str(_rounded(value, 1)))
 
