@@ -367,6 +367,46 @@ def scope_name(document: dict) -> str:
     return (document.get("scope") or {}).get("name") or "Ukjent"
 
 
+def listed(items: Iterable[str]) -> str:
+    """«a», «a og b», «a, b og c»."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _numbered(members: list[str]) -> str:
+    """The municipalities as the document has them: by number (it carries no names)."""
+    word = "Kommunen" if len(members) == 1 else "Kommunene"
+    return f"{word} med nummer {listed(members)}"
+
+
+def pool_text(document: dict) -> str:
+    """What a rendering says of pooled municipalities (report-format.md, "Small
+    municipalities are pooled"): of a pool, which municipalities it is; of a county with
+    a pool (its `"pool"`), that its small municipalities are pooled, or too few even
+    together. "" for every other document."""
+    scope = document.get("scope") or {}
+    if scope.get("type") == "pool":
+        members = list(scope.get("members") or ())
+        return (
+            f"{_numbered(members)}, som hver har for få kartlagte til en egen rapport. "
+            "Tallene gjelder dem samlet."
+        )
+    pool = document.get("pool")
+    if scope.get("type") != "county" or not pool or not pool.get("members"):
+        return ""
+    members = list(pool["members"])
+    if pool.get("made"):
+        return (
+            f"{_numbered(members)} har hver for få kartlagte til en egen rapport; de har en "
+            f"felles rapport, «{pool.get('name') or 'Små kommuner'}»."
+        )
+    if len(members) == 1:
+        return f"{_numbered(members)} har for få kartlagte til en egen rapport."
+    return f"{_numbered(members)} har for få kartlagte til en egen rapport, også samlet."
+
+
 def group_sizes(document: dict) -> dict[str, int | None]:
     """N per row key (category, rus, psykisk, alle) from the document's `kategorier` table."""
     table = document.get("tables", {}).get("kategorier")

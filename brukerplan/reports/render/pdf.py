@@ -33,6 +33,7 @@ from brukerplan.reports.render.common import (
     instrument_for,
     n_text,
     ordered_table_ids,
+    pool_text,
     scope_name,
     small_numbers_text,
     table_info,
@@ -53,6 +54,7 @@ SCOPE_KINDS = {
     "county": "Fylkesrapport",
     "region": "Rapport for helseregionen",
     "municipality": "Kommunerapport",
+    "pool": "Rapport for små kommuner samlet",
 }
 # Figures drawn in the PDF ("main"): the seed's figures. The rest of `nokkeltall`
 # is shown as tables (the slides have every figure as a native chart).
@@ -249,10 +251,11 @@ def _figure_n(figure, sizes: dict) -> str:
 def shown_table_ids(document: dict, table_set: str | None = None) -> list[str]:
     """The tables the PDF shows. `table_set`: "core" (the tables of report-format.md's fixed
     list: the municipal report, short and quick to read) or "all"; None: "core" for a
-    municipality, "all" otherwise. Tables without rows are left out."""
+    municipality and for a pool of small ones (read as a municipality's), "all"
+    otherwise. Tables without rows are left out."""
     if table_set is None:
         scope_type = (document.get("scope") or {}).get("type")
-        table_set = "core" if scope_type == "municipality" else "all"
+        table_set = "core" if scope_type in ("municipality", "pool") else "all"
     tables = document.get("tables", {})
     ids = [t for t in ordered_table_ids(document) if tables[t].get("rows")]
     if table_set == "core":
@@ -427,6 +430,8 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         "year": str(document.get("year", "")),
         "scope_name": scope_name(document),
         "scope_kind": SCOPE_KINDS.get(scope.get("type"), "Rapport"),
+        "pool_text": pool_text(document),
+        "is_pool": scope.get("type") == "pool",
         "persons": format_number(document.get("persons"), COUNT),
         "registrations": format_number(document.get("registrations"), COUNT),
         "instrument_version": document.get("instrument_version", ""),

@@ -48,6 +48,7 @@ from brukerplan.reports.render.common import (
     is_category_table,
     n_text,
     ordered_table_ids,
+    pool_text,
     rows_for,
     scope_name,
     table_info,
@@ -531,13 +532,22 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         f"Mottakere med {who[0].lower() + who[1:]}\n"
         f"{format_number(persons, COUNT)} kartlagte personer, 18 år og eldre"
     )
-    _footnote(
-        slide,
-        [
-            f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}",
-            f"{SECONDARY_MARK} {SECONDARY_NOTE}.",
-        ],
-    )
+    notes = [
+        f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}",
+        f"{SECONDARY_MARK} {SECONDARY_NOTE}.",
+    ]
+    _footnote(slide, notes)
+    pooled = pool_text(document)  # which municipalities a pool is, or a county's pool
+    if pooled:
+        height = Inches(0.9)
+        top = _footnote_top(notes, 11) - height - Inches(0.1)
+        box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height)
+        box.name = "Små kommuner"
+        subtitle.height = min(subtitle.height, top - subtitle.top - Inches(0.05))
+        box.text_frame.word_wrap = True
+        box.text_frame.text = pooled
+        box.text_frame.paragraphs[0].font.size = Pt(16)
+        box.text_frame.paragraphs[0].font.color.rgb = TEXT
 
     tables = document.get("tables", {})
     for table_id in ordered_table_ids(document):

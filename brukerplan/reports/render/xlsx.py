@@ -39,6 +39,7 @@ from brukerplan.reports.render.common import (
     hidden_note,
     instrument_for,
     ordered_table_ids,
+    pool_text,
     scope_name,
     small_numbers_text,
     state_note,
@@ -129,6 +130,9 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
         ("Registreringer i alt", document.get("registrations")),
         ("Kartleggingsskjema, versjon", document.get("instrument_version", "")),
     ]
+    pooled = pool_text(document)  # which municipalities a pool is, or a county's pool
+    if pooled:
+        rows.append(("Små kommuner", pooled))
     for r, (label, value) in enumerate(rows, start=2):
         sheet.write(r, 0, label, fmt["bold"])
         if value is None:
@@ -137,7 +141,9 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
         elif isinstance(value, int | float):
             sheet.write_number(r, 1, value, fmt[COUNT] if label != "År" else None)
         else:
-            sheet.write_string(r, 1, str(value))
+            sheet.write_string(r, 1, str(value), fmt["wrap"])
+            if len(str(value)) > 70:  # wider than the column: as many lines as it takes
+                sheet.set_row(r, 15 * -(-len(str(value)) // 60))
     r = len(rows) + 3
     sheet.write(r, 0, "Små tall", fmt["bold"])
     text = small_numbers_text(threshold) + " I regnearket er skjulte celler tomme."
