@@ -5,6 +5,7 @@ import io
 import re
 import shutil
 import subprocess
+from html import unescape
 
 import fastexcel
 import polars as pl
@@ -372,6 +373,7 @@ def test_a_comparison_shows_the_compared_scopes_own_n_beside_its_own_numbers(wor
                     )  # fmt: skip
                     n_checked += 1
                 for row_key, column_key, text in cells:
+                    text = unescape(text)  # «>99 %», «<1 %»
                     value = rows[row_key]["values"][column_key]
                     if value is None or text in marks:
                         continue  # hidden there or here (suppressed over other tables)
