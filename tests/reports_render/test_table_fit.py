@@ -15,6 +15,7 @@ table) and the hand-written one compared with three scopes, whose widest table (
 columns) fits no page and no slide whole.
 """
 
+import copy
 import html
 import io
 import re
@@ -131,6 +132,20 @@ def pdf_problems(made: pdf.Page) -> list[str]:
 def test_no_table_of_the_pdf_has_a_header_over_another_or_a_number_broken(documents, name):
     made = pdf.page(documents[name], chart_set="none", table_set="all")
     assert pdf_problems(made) == []
+
+
+def test_no_label_of_a_figure_overlaps_another(documents):
+    # The country's counts by category, in a year of some 37,000 persons: the axis labels
+    # of five digits ("12 000", "16 000") stood touching.
+    document = copy.deepcopy(documents["national"])
+    for row in document["tables"]["kategorier"]["rows"]:
+        if row["values"]["antall"] is not None:
+            row["values"]["antall"] *= 61
+    made = pdf.page(document, chart_set="main")
+    pages = page_words(pdf.render_page(made))
+    assert [
+        (n, pair) for n, (_w, words) in enumerate(pages, 1) for pair in overlapping(words)
+    ] == []
 
 
 def test_a_table_too_wide_for_a_landscape_page_is_printed_in_parts_with_its_row_labels(

@@ -75,7 +75,17 @@ def _x_axis(figure: Figure) -> alt.X:
         "v:Q",
         title="Antall" if figure.unit == COUNT else None,
         stack="zero" if figure.kind != "grouped" else None,
-        axis=alt.Axis(format=",d", tickMinStep=1, grid=True, gridColor="#e0e0e0"),
+        # About five labels, and one that would touch its neighbour left out: a count's
+        # label ("20 000") is wider than a percentage's.
+        axis=alt.Axis(
+            format=",d",
+            tickMinStep=1,
+            tickCount=5,
+            labelOverlap="greedy",
+            labelSeparation=6,
+            grid=True,
+            gridColor="#e0e0e0",
+        ),
     )
 
 
