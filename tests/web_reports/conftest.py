@@ -2,6 +2,7 @@
 
 import importlib.util
 import io
+import signal
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,23 @@ def imported(world, sample_csv):
     """The sample registrations of 2025 (Bergen has 42, Oslo 52)."""
     call_command("import", str(sample_csv), stdout=io.StringIO(), stderr=io.StringIO())
     return SAMPLE_YEAR
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Runs the real task worker over what is queued (`db_worker --batch`), then returns."""
+
+    def run() -> None:
+        handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+        # The worker closes connections between tasks; here that would end the test's own
+        # transaction (on PostgreSQL), which holds the queued task and the world.
+        monkeypatch.setattr(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        )
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        finally:
+            for s, handler in handlers.items():
+                signal.signal(s, handler)
+
+    return run

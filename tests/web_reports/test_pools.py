@@ -3,7 +3,6 @@ its place in the publication the worker builds, its page, and who may see it."""
 
 import datetime
 import io
-import signal
 
 import polars as pl
 import pytest
@@ -309,7 +308,7 @@ def test_pool_permissions_follow_the_county_and_the_members(world):
 
 @override_settings(TASKS=DATABASE)
 def test_the_worker_builds_and_stores_the_pool(
-    world, imported, rendered, monkeypatch, django_capture_on_commit_callbacks
+    world, imported, rendered, monkeypatch, run_worker, django_capture_on_commit_callbacks
 ):
     from django_tasks_db.models import DBTaskResult
 
@@ -327,15 +326,7 @@ def test_the_worker_builds_and_stores_the_pool(
             closed_at=timezone.now(),
         )
     (queued,) = DBTaskResult.objects.all()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
+    run_worker()
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL", queued.exception_class_path
     assert queued.return_value == {"scopes": 1, "files_built": 3}

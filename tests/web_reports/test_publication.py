@@ -1,7 +1,6 @@
 """Reports built by the worker when a period closes, stored, and served from the store."""
 
 import datetime
-import signal
 import time
 
 import pytest
@@ -180,7 +179,7 @@ def test_the_dashboard_shows_a_build_under_way_and_polls_until_it_ends(world, im
 
 @override_settings(TASKS=DATABASE)
 def test_the_database_backend_s_worker_builds_the_county(
-    world, imported, rendered, monkeypatch, django_capture_on_commit_callbacks
+    world, imported, rendered, monkeypatch, run_worker, django_capture_on_commit_callbacks
 ):
     from django_tasks_db.models import DBTaskResult
 
@@ -191,17 +190,7 @@ def test_the_database_backend_s_worker_builds_the_county(
     (queued,) = DBTaskResult.objects.all()
     assert queued.task_path == "brukerplan.reports.tasks.build_publication"
     assert rendered == []  # not yet: the worker builds it
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    # The worker closes connections between tasks; here that would end the test's own
-    # transaction (on PostgreSQL), which holds the queued task and the world.
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
+    run_worker()
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL", queued.exception_class_path
     assert queued.return_value == {"scopes": 2, "files_built": 6}
