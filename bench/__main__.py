@@ -31,7 +31,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import ROOT, doc, importing, load_mapping, reports, step, targets
+from bench import ROOT, doc, importing, linked, load_mapping, reports, step, targets
 from bench.doc import Row
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "60000"))
@@ -180,7 +180,34 @@ def figures() -> tuple[list[Row], str]:
         else:
             table.append(not_run("renderings (PDF, PPTX, XLSX)", "BENCH_RENDERINGS=0"))
     mapping, failed = mapping_load_test()
-    return table + mapping, failed
+    return table + linked_suppression() + mapping, failed
+
+
+def linked_suppression() -> list[Row]:
+    """Protection of a synthetic national publication as a whole (bench/linked.py)."""
+    if os.environ.get("BENCH_LINKED", "1") == "0":
+        return [not_run("linked suppression of a national publication", "BENCH_LINKED=0")]
+    found = linked.main()
+    target = targets.LINKED_SECONDS
+    return [
+        Row(
+            "linked suppression of a synthetic national publication: protect + audit",
+            f"{found['seconds']:.1f} s",
+            found["runs"],
+            str(target),
+            target.met(found["seconds"]),
+        ),
+        Row(
+            "the same: information loss (shown nonzero cells hidden)",
+            f"{found['loss']:.1%}",
+            found["runs"],
+        ),
+        Row(
+            "the same: primary cells proven whole / as wide as the reasons allow",
+            f"{found['whole']:.1%} / {found['best']:.1%}",
+            found["runs"],
+        ),
+    ]
 
 
 def not_run(measure: str, why: str) -> Row:
