@@ -55,3 +55,18 @@ def run_worker(monkeypatch):
                 signal.signal(s, handler)
 
     return run
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The renderers replaced by a stand-in that says what it was asked for (fast)."""
+    from brukerplan.reports import publication
+
+    made = []
+
+    def fake(document, format, **kwargs):
+        made.append((document["scope"]["type"], document["scope"]["code"], format))
+        return f"{format} {document['scope']['code']}".encode()
+
+    monkeypatch.setattr(publication, "output", fake)
+    return made

@@ -48,19 +48,6 @@ ALL_USERS = [
 POOL_READERS = {"contact_voss", "regional", "regional_helse_vest", "analyst", "admin"}
 
 
-@pytest.fixture
-def rendered(monkeypatch):
-    """The renderers replaced by a stand-in that says what it was asked for (fast)."""
-    made = []
-
-    def fake(document, format, **kwargs):
-        made.append((document["scope"]["type"], document["scope"]["code"], format))
-        return f"{format} {document['scope']['code']}".encode()
-
-    monkeypatch.setattr(publication, "output", fake)
-    return made
-
-
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -22,19 +22,6 @@ DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 VESTLAND_SCOPES = 43 + 1 + 3
 
 
-@pytest.fixture
-def rendered(monkeypatch):
-    """The renderers replaced by a stand-in that says what it was asked for (fast)."""
-    made = []
-
-    def fake(document, format, **kwargs):
-        made.append((document["scope"]["type"], document["scope"]["code"], format))
-        return f"{format} {document['scope']['code']}".encode()
-
-    monkeypatch.setattr(publication, "output", fake)
-    return made
-
-
 def close(county_code: str, year: int) -> MappingPeriod:
     county = County.objects.get(code=county_code)
     return MappingPeriod.objects.create(
