@@ -68,6 +68,15 @@ def test_a_pool_says_what_it_is_and_which_municipalities_it_is_in_every_renderin
     assert "<title>BrukerPlan 2025 – Små kommuner i Vestland</title>" in page
 
 
+def test_a_pool_reads_as_several_places_and_its_sheet_names_its_kind_in_words():
+    document = pool_document()
+    text = renderings(document)
+    assert "i kommunene i «Små kommuner i Vestland»" in text["pdf"]
+    assert "i Små kommuner i Vestland" not in text["pdf"]
+    assert "Rapport for små kommuner samlet" in text["xlsx"]
+    assert " pool " not in f" {text['xlsx']} "
+
+
 def test_a_pool_has_the_tables_of_a_municipal_report():
     municipal = hand_document()
     assert pdf.shown_table_ids(pool_document()) == pdf.shown_table_ids(municipal)

@@ -367,6 +367,28 @@ def scope_name(document: dict) -> str:
     return (document.get("scope") or {}).get("name") or "Ukjent"
 
 
+SCOPE_KINDS = {
+    "national": "Nasjonal rapport",
+    "county": "Fylkesrapport",
+    "region": "Rapport for helseregionen",
+    "municipality": "Kommunerapport",
+    "pool": "Rapport for små kommuner samlet",
+}
+
+
+def scope_kind(document: dict) -> str:
+    """What kind of report the document is, as the reader says it."""
+    return SCOPE_KINDS.get((document.get("scope") or {}).get("type"), "Rapport")
+
+
+def scope_place(document: dict) -> str:
+    """Where the persons of the document were mapped, after «i»: a pool is several places."""
+    name = scope_name(document)
+    if (document.get("scope") or {}).get("type") == "pool":
+        return f"kommunene i «{name}»"
+    return name
+
+
 def listed(items: Iterable[str]) -> str:
     """«a», «a og b», «a, b og c»."""
     items = list(items)

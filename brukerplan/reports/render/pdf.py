@@ -34,7 +34,9 @@ from brukerplan.reports.render.common import (
     n_text,
     ordered_table_ids,
     pool_text,
+    scope_kind,
     scope_name,
+    scope_place,
     small_numbers_text,
     table_info,
     threshold_of,
@@ -49,13 +51,6 @@ from brukerplan.reports.render.fitting import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-SCOPE_KINDS = {
-    "national": "Nasjonal rapport",
-    "county": "Fylkesrapport",
-    "region": "Rapport for helseregionen",
-    "municipality": "Kommunerapport",
-    "pool": "Rapport for små kommuner samlet",
-}
 # Figures drawn in the PDF ("main"): the seed's figures. The rest of `nokkeltall`
 # is shown as tables (the slides have every figure as a native chart).
 MAIN_FIGURES = frozenset(
@@ -429,7 +424,8 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         "css": _css(),
         "year": str(document.get("year", "")),
         "scope_name": scope_name(document),
-        "scope_kind": SCOPE_KINDS.get(scope.get("type"), "Rapport"),
+        "scope_kind": scope_kind(document),
+        "scope_place": scope_place(document),
         "pool_text": pool_text(document),
         "is_pool": scope.get("type") == "pool",
         "persons": format_number(document.get("persons"), COUNT),

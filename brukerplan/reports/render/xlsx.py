@@ -40,6 +40,7 @@ from brukerplan.reports.render.common import (
     instrument_for,
     ordered_table_ids,
     pool_text,
+    scope_kind,
     scope_name,
     small_numbers_text,
     state_note,
@@ -123,7 +124,7 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
     )
     rows = [
         ("Område", scope_name(document)),
-        ("Type", scope.get("type") or ""),
+        ("Type", scope_kind(document)),
         ("Kode", scope.get("code") or ""),
         ("År", document.get("year")),
         ("Kartlagte personer (18 år og eldre)", document.get("persons")),
