@@ -17,11 +17,6 @@ VESTLAND_POOL = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def imported(sample_csv):
-    call_command("import", str(sample_csv), stdout=io.StringIO())
-
-
 def report(*args: str) -> dict:
     out = io.StringIO()
     call_command("report", *args, stdout=out)

@@ -12,11 +12,6 @@ from django.core.management import CommandError, call_command
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def imported(sample_csv):
-    call_command("import", str(sample_csv), stdout=io.StringIO())
-
-
 def report(*args: str) -> dict:
     out = io.StringIO()
     call_command("report", *args, stdout=out)
