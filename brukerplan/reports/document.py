@@ -22,13 +22,16 @@ import polars as pl
 
 from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
-from brukerplan.reports import secondary, suppression
+from brukerplan.reports import secondary, suppression, thin
 from brukerplan.reports.comparison import COMPARISON_LABELS
 from brukerplan.reports.registry import compute
 from brukerplan.reports.tables import Context, Count, Table, check_kinds
 
 PRIMARY, SECONDARY = "primary", "secondary"  # the reasons of `suppressed` (report-format.md)
 SCOPE_TYPES = ("national", "county", "municipality", "region", "pool")
+# The scopes whose documents can be thin (`brukerplan.reports.thin`): the larger ones
+# have persons enough by far.
+THIN_SCOPES = ("municipality", "pool")
 # The fixed tables computed over every comparison frame (the document's "comparisons").
 COMPARISON_TABLES = (
     "kategorier",
@@ -114,9 +117,13 @@ def build_report(
     kommunenummer, year, adults, total).
     `comparison_sections`: sections (see below) already computed for some of the
     `comparisons`, by name; those are taken as they are (with this call's label).
-    `forced`: quantities the year's publication as a whole hides in this document
-    (`brukerplan.reports.protection.plan`), and `comparison_forced` those of each
-    comparison's scope, by name.
+    `forced`: quantities to hide beyond the document's own protection (what protecting
+    the year's publication as a whole asks of it, `brukerplan.reports.linked`), and
+    `comparison_forced` those of each comparison's scope, by name.
+
+    A municipality or pool with fewer than `thin.THIN_PERSONS` persons gets its tables by
+    category for all of them together (`thin.together`) and says so: `"thin":
+    {"persons_below": 30}`.
 
     With comparisons the document gets a `comparisons` section (after `tables`):
     per name, its label, its persons and the `COMPARISON_TABLES` computed over
@@ -151,6 +158,9 @@ def build_report(
         year=year,
     )
     computed = compute(ctx, tables)
+    thin_document = scope.type in THIN_SCOPES and thin.is_thin(persons.height)
+    if thin_document:
+        computed = thin.together(computed, instrument)
     hidden = secondary.hidden_cells(computed, persons, threshold, forced)
     labels = {**COMPARISON_LABELS, **(comparison_labels or {})}
     document = {
@@ -165,6 +175,8 @@ def build_report(
             for table_id, table in computed.items()
         },
     }
+    if thin_document:
+        document["thin"] = {"persons_below": thin.THIN_PERSONS}
     if compared:
         ready = comparison_sections or {}
         document["comparisons"] = {

@@ -216,6 +216,14 @@ def test_a_pooled_municipality_s_page_says_it_is_in_the_pool_with_a_link(world, 
     assert chosen.status_code == 302 and chosen["Location"] == link
 
 
+def test_a_thin_pool_s_page_says_its_tables_show_all_persons_together(world, imported):
+    html = client_for(world.users["regional"]).get(dashboard_url("pool-46-sma", imported))
+    html = html.content.decode()
+    assert '<p class="notice" id="faa-kartlagte">Færre enn 30 kartlagte personer:' in html
+    county = client_for(world.users["regional"]).get(dashboard_url("county-46", imported))
+    assert 'id="faa-kartlagte"' not in county.content.decode()  # a county is never thin
+
+
 def test_a_county_s_page_names_its_pool_with_a_link(world, imported):
     page = client_for(world.users["regional"]).get(dashboard_url("county-46", imported))
     text = page.content.decode()

@@ -46,6 +46,9 @@ TOTAL_LABELS: dict[str, str] = {
 # Further series (columns of a category table), in order.
 SERIES_COLOURS: tuple[str, ...] = ("#37474f", "#8d6e63", "#00838f", "#9e9d24", "#6d4c41")
 MAIN_GROUPS: tuple[str, ...] = ("rus", "psykisk")
+# The group columns of the tables by main group; "alle" is a thin document's persons
+# together (`brukerplan.reports.thin`).
+GROUP_COLUMNS: tuple[str, ...] = (*MAIN_GROUPS, "alle")
 
 # --- suppressed cells ------------------------------------------------------
 
@@ -118,7 +121,8 @@ _NOT_APPLICABLE_ROWS = {"nokkeltall": ("injiserer", "overdose:")}
 def not_applicable(table_id: str, row_key: str, column_key: str) -> bool:
     column_key = base_column(column_key)
     prefixes = _NOT_APPLICABLE_ROWS.get(table_id, ())
-    return column_key == "psykisk" and any(
+    # "alle": a thin document's persons together (`brukerplan.reports.thin`).
+    return column_key in ("psykisk", "alle") and any(
         row_key == p or (p.endswith(":") and row_key.startswith(p)) for p in prefixes
     )
 
@@ -427,6 +431,18 @@ def pool_text(document: dict) -> str:
     if len(members) == 1:
         return f"{_numbered(members)} har for få kartlagte til en egen rapport."
     return f"{_numbered(members)} har for få kartlagte til en egen rapport, også samlet."
+
+
+def thin_text(document: dict) -> str:
+    """What a rendering says of a thin document (`brukerplan.reports.thin`), else ""."""
+    below = (document.get("thin") or {}).get("persons_below")
+    if not below:
+        return ""
+    return (
+        f"Færre enn {below} kartlagte personer: tabellene som ellers fordeler på de seks "
+        "kategoriene, viser her alle personene samlet (eller hovedgruppene), så færre tall "
+        "må skjules."
+    )
 
 
 def group_sizes(document: dict) -> dict[str, int | None]:
@@ -819,7 +835,7 @@ def _levekarsomrader(table: dict, instrument, main_group, threshold: int) -> lis
             areas.append(area)
             labels[area] = _area_label(instrument, area, row["label"].split(":")[0])
         cells[(area, colour)] = row
-    groups = [c["key"] for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    groups = [c["key"] for c in columns_for(table, main_group) if c["key"] in GROUP_COLUMNS]
     column_labels = {c["key"]: c["label"] for c in table["columns"]}
     drawn: list[tuple[Panel, _NotDrawn]] = []
     for group in groups:
@@ -973,7 +989,7 @@ def short_label(label: str, part_title: str) -> str:
 
 
 def _nokkeltall(table, instrument, main_group, threshold: int) -> list[Figure]:
-    groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    groups = [c for c in columns_for(table, main_group) if c["key"] in GROUP_COLUMNS]
     figures = []
     for key, title, rows in nokkeltall_parts(table):
         series, not_drawn = [], _NotDrawn()
@@ -1112,7 +1128,7 @@ def _column_header(table: dict, column: dict, sizes: dict, info: TableInfo) -> s
 def _levekarsomrader_table(table, document, instrument, main_group) -> DisplayTable:
     info = TABLES["levekarsomrader"]
     sizes = group_sizes(section_of(document, "levekarsomrader", table))
-    groups = [c for c in columns_for(table, main_group) if c["key"] in MAIN_GROUPS]
+    groups = [c for c in columns_for(table, main_group) if c["key"] in GROUP_COLUMNS]
     cells: dict[tuple[str, str], dict] = {}
     areas: list[str] = []
     for row in table["rows"]:

@@ -39,6 +39,7 @@ from brukerplan.reports.render.common import (
     scope_place,
     small_numbers_text,
     table_info,
+    thin_text,
     threshold_of,
 )
 from brukerplan.reports.render.fitting import (
@@ -427,6 +428,7 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         "scope_kind": scope_kind(document),
         "scope_place": scope_place(document),
         "pool_text": pool_text(document),
+        "thin_text": thin_text(document),
         "is_pool": scope.get("type") == "pool",
         "persons": format_number(document.get("persons"), COUNT),
         "registrations": format_number(document.get("registrations"), COUNT),

@@ -53,6 +53,7 @@ from brukerplan.reports.render.common import (
     scope_name,
     table_info,
     table_notes,
+    thin_text,
     threshold_of,
 )
 from brukerplan.reports.render.fitting import (
@@ -537,12 +538,13 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         f"{SECONDARY_MARK} {SECONDARY_NOTE}.",
     ]
     _footnote(slide, notes)
-    pooled = pool_text(document)  # which municipalities a pool is, or a county's pool
+    # Which municipalities a pool is, or a county's pool; and whether the tables are thin.
+    pooled = " ".join(t for t in (pool_text(document), thin_text(document)) if t)
     if pooled:
         height = Inches(0.9)
         top = _footnote_top(notes, 11) - height - Inches(0.1)
         box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height)
-        box.name = "Små kommuner"
+        box.name = "Små kommuner" if pool_text(document) else "Få kartlagte"
         subtitle.height = min(subtitle.height, top - subtitle.top - Inches(0.05))
         box.text_frame.word_wrap = True
         box.text_frame.text = pooled

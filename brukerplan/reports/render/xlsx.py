@@ -45,6 +45,7 @@ from brukerplan.reports.render.common import (
     small_numbers_text,
     state_note,
     table_info,
+    thin_text,
     threshold_of,
 )
 
@@ -134,6 +135,8 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
     pooled = pool_text(document)  # which municipalities a pool is, or a county's pool
     if pooled:
         rows.append(("Små kommuner", pooled))
+    if thin_text(document):
+        rows.append(("Få kartlagte", thin_text(document)))
     for r, (label, value) in enumerate(rows, start=2):
         sheet.write(r, 0, label, fmt["bold"])
         if value is None:
