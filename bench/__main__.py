@@ -31,7 +31,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import ROOT, doc, importing, linked, load_mapping, reports, step, targets
+from bench import ROOT, doc, importing, linked, load_mapping, loss, reports, step, targets
 from bench.doc import Row
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "60000"))
@@ -159,6 +159,7 @@ def figures() -> tuple[list[Row], str]:
         for label, measure, scope in (
             ("national report", "national report document (JSON)", "national"),
             ("county report", "county report document, Vestland (JSON)", "county:46"),
+            ("Bergen report", "municipal report document, Bergen (JSON)", "municipality:4601"),
         ):
             report = step(*report_args(scope, Path(tmp) / f"{scope.split(':')[0]}.json"), env=env)
             print(
@@ -175,12 +176,38 @@ def figures() -> tuple[list[Row], str]:
                     target.met(report["seconds"]),
                 )
             )
+        table += secondary_loss(Path(tmp))
         if os.environ.get("BENCH_RENDERINGS", "1") != "0":
             table += reports.run(step, env, Path(tmp), YEAR, runs)
         else:
             table.append(not_run("renderings (PDF, PPTX, XLSX)", "BENCH_RENDERINGS=0"))
     mapping, failed = mapping_load_test()
     return table + linked_suppression() + mapping, failed
+
+
+def secondary_loss(tmp: Path) -> list[Row]:
+    """The share of cells hidden as secondary in Bergen's and the nation's documents."""
+    rows = []
+    for name, file, target in (
+        ("Bergen", "municipality.json", targets.BERGEN_SECONDARY_PERCENT),
+        ("the nation", "national.json", targets.NATIONAL_SECONDARY_PERCENT),
+    ):
+        fixed, every = loss.shares(tmp / file)
+        print(
+            f"secondary        {name}: {fixed:.1%} of the fixed tables' cells "
+            f"(target {target}), {every:.1%} of every table's",
+            flush=True,
+        )
+        rows.append(
+            Row(
+                f"cells hidden as secondary, {name}: fixed tables / every table",
+                f"{fixed:.1%} / {every:.1%}",
+                1,
+                str(target),
+                target.met(100 * fixed),
+            )
+        )
+    return rows
 
 
 def linked_suppression() -> list[Row]:
