@@ -114,6 +114,25 @@ def sample_csv() -> Path:
     return SAMPLE_CSV
 
 
+def sample_as_year(folder: Path, year: int, renumber: dict[str, str] | None = None) -> Path:
+    """The spec's sample mapping as one of ``year`` (the same persons, so they link), its
+    municipality codes renumbered, written into ``folder``."""
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows, fields = list(reader), reader.fieldnames
+    for row in rows:
+        row["registrering_id"] = f"{year}-{row['registrering_id']}"
+        row["aar"] = str(year)
+        row["kartlagt_dato"] = f"{year}{row['kartlagt_dato'][4:]}"
+        row["kommunenummer"] = (renumber or {}).get(row["kommunenummer"], row["kommunenummer"])
+    path = folder / f"kartlegging-{year}.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 # Debian's chromium, never a downloaded browser; the flags keep it off the closed network.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -288,5 +288,11 @@ def may_download_row_data(user, scope_type: str, code: str | None, year: int) ->
     return scope_type == "municipality" and (scope.analyst or code in scope.contact_municipalities)
 
 
+def may_see_register_notices(user) -> bool:
+    """Administrators are told when a year is past what the municipality register has been
+    checked for (they are the ones to import a newer one)."""
+    return scope_of(user).administrator
+
+
 def may_use_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -11,21 +11,46 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from brukerplan.organisations import population, reference
-from brukerplan.organisations.models import County, MappingPeriod, Municipality, Unit
+from brukerplan.organisations import register as registers
+from brukerplan.organisations.models import (
+    County,
+    MappingPeriod,
+    Municipality,
+    MunicipalityChange,
+    RegisterLoad,
+    Unit,
+)
+
+
+def load_reference_data(*, by=None) -> tuple[int, int]:
+    """Load the shipped register (``data/``) unless the database's is checked as far already
+    (an imported one is never overwritten by an older); safe to repeat.
+
+    Returns how many counties and municipalities were created.
+    """
+    latest = RegisterLoad.objects.order_by("-id").values_list("checked_through", flat=True)
+    shipped = reference.shipped()
+    if latest and latest[0] >= shipped.checked_through:
+        return 0, 0
+    return save_register(shipped, "data/", by=by)
 
 
 @transaction.atomic(durable=True)
-def load_reference_data(*, by=None) -> tuple[int, int]:
-    """Bring counties and municipalities in line with the shipped register; safe to repeat.
+def save_register(register: reference.Register, source: str, *, by=None) -> tuple[int, int]:
+    """Make the database's counties, municipalities and changes those of ``register``
+    (checked), all or nothing. A row keeps its identity by code and first year; a row the
+    register no longer has is deleted, which is refused while units, periods or
+    registrations point at it.
 
     Returns how many counties and municipalities were created.
     """
     counties_created = 0
     counties = {}
-    for c in reference.load_counties():
+    for c in register.counties:
         county, created = County.objects.update_or_create(
             code=c.code,
             valid_from=c.valid_from,
@@ -34,14 +59,32 @@ def load_reference_data(*, by=None) -> tuple[int, int]:
         counties[(c.code, c.valid_from)] = county
         counties_created += created
     municipalities_created = 0
-    for m in reference.load_municipalities():
+    kept = set()
+    for m in register.municipalities:
         county = _county_for(counties, m)
-        _, created = Municipality.objects.update_or_create(
+        municipality, created = Municipality.objects.update_or_create(
             code=m.code,
             valid_from=m.valid_from,
             defaults={"name": m.name, "valid_to": m.valid_to, "county": county},
         )
+        kept.add(municipality.pk)
         municipalities_created += created
+    try:
+        Municipality.objects.exclude(pk__in=kept).delete()
+        County.objects.exclude(pk__in=[c.pk for c in counties.values()]).delete()
+    except ProtectedError as error:
+        used = next(iter(error.protected_objects))
+        raise OrganisationError(
+            f"«{used}» hører til en kommune eller et fylke som "
+            f"ikke lenger ville finnes med samme første år ({source})"
+        ) from None
+    MunicipalityChange.objects.all().delete()
+    MunicipalityChange.objects.bulk_create(
+        MunicipalityChange(year=c.year, old_code=c.old_code, new_code=c.new_code)
+        for c in register.changes
+    )
+    RegisterLoad.objects.create(source=source[:300], checked_through=register.checked_through)
+    transaction.on_commit(registers.forget)
     return counties_created, municipalities_created
 
 

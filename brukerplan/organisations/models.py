@@ -58,6 +58,41 @@ class Municipality(models.Model):
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
 
 
+class MunicipalityChange(models.Model):
+    """From 1 January of `year`, the area of `old_code` is (partly) `new_code`'s (KLASS's
+    change table): a renumbering, a merger (one row per old code), a split (one per part)."""
+
+    year = models.PositiveSmallIntegerField()
+    old_code = models.CharField(max_length=4)
+    new_code = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["year", "old_code", "new_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "old_code", "new_code"], name="municipality_change_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.old_code} → {self.new_code}"
+
+
+class RegisterLoad(models.Model):
+    """Each time the register was loaded or imported, and the last year it was checked for
+    after: the newest row says how far the register reaches (`register.current`)."""
+
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=300)
+    checked_through = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.checked_through})"
+
+
 class Population(models.Model):
     """Inhabitants of a municipality in a year (Statistics Norway): coverage and size classes."""
 

@@ -1,26 +1,30 @@
-"""Norwegian counties (fylker) and municipalities (kommuner) for each year from 2020.
+"""Norwegian counties (fylker) and municipalities (kommuner) over the years: the register.
 
-The data lives in ``data/counties.csv`` and ``data/municipalities.csv`` next to this module;
-``data/SOURCE.md`` says where it comes from (Statistics Norway's KLASS classifications 104
-and 131) and how it was checked. Each row is one code with the first and last year it is
-valid (inclusive); an empty ``valid_to`` means the code is still valid.
+A `Register` is the counties and municipalities, each code with the first and last year it
+is valid (inclusive; an open ``valid_to`` means still valid), the changes between years
+(an ending code to the code or codes that took its place: renumberings, mergers, splits),
+and the last year the data has been checked for. A year after that takes the last known
+codes (`Register.checked`: callers tell administrators). The years come from the data:
+nothing here names a first or last year.
 
-This module is pure Python on purpose: it imports nothing from Django, so importers, scripts
-and tests can use it without settings or a database.
+The register shipped with the code is in ``data/`` (``SOURCE.md`` says where it comes
+from: Statistics Norway's KLASS classifications 104 and 131); `brukerplan import-register`
+brings the database's register forward from KLASS exports (``klass.py``), and the web
+application and reports read the database's (``register.py``). The module-level functions
+answer from the shipped register, for code without a database (synthetic data, tests).
+
+This module is pure Python on purpose: it imports nothing from Django.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-#: The years the data has been checked for. A code with an empty ``valid_to`` is assumed to
-#: stay valid after the last of these, until the files are updated.
-COVERED_YEARS = range(2020, 2027)
 
 HEALTH_REGIONS: dict[str, str] = {
     "helse_sor_ost": "Helse Sør-Øst",
@@ -60,6 +64,144 @@ class Municipality:
 
     def valid_in(self, year: int) -> bool:
         return _valid(self.valid_from, self.valid_to, year)
+
+
+@dataclass(frozen=True)
+class Change:
+    """From 1 January of ``year``, the area of ``old_code`` is (partly) ``new_code``'s.
+    One row per pair: a split has a row for each part, a merger one for each old code."""
+
+    year: int
+    old_code: str
+    new_code: str
+
+
+class RegisterError(ValueError):
+    """A register that does not hold together; the message is Norwegian."""
+
+
+class Register:
+    """The register of one moment; its answers are cached, so it is never changed."""
+
+    def __init__(
+        self,
+        counties: list[County],
+        municipalities: list[Municipality],
+        changes: list[Change],
+        checked_through: int,
+    ):
+        self.counties = tuple(sorted(counties, key=lambda c: (c.code, c.valid_from)))
+        self.municipalities = tuple(sorted(municipalities, key=lambda m: (m.code, m.valid_from)))
+        self.changes = tuple(sorted(changes, key=lambda c: (c.year, c.old_code, c.new_code)))
+        self.checked_through = checked_through
+        self.first_year = min((m.valid_from for m in self.municipalities), default=checked_through)
+        self._counties_in: dict[int, dict[str, County]] = {}
+        self._municipalities_in: dict[int, dict[str, Municipality]] = {}
+        self._successors: dict[int, dict[str, str | None]] = {}
+        self._areas: dict[tuple[str, int, int], frozenset[str]] = {}
+        self._new_codes: dict[int, dict[str, tuple[str, ...]]] = defaultdict(dict)
+        for change in self.changes:
+            known = self._new_codes[change.year].get(change.old_code, ())
+            self._new_codes[change.year][change.old_code] = (*known, change.new_code)
+
+    def checked(self, year: int) -> bool:
+        """Whether the data has been checked for ``year``; a later year takes the last
+        known codes, which may be out of date."""
+        return year <= self.checked_through
+
+    def knows(self, year: int) -> bool:
+        """Whether the register reaches back to ``year`` (any later year is answered)."""
+        return year >= self.first_year
+
+    def counties_in(self, year: int) -> dict[str, County]:
+        """The counties valid in ``year``, keyed by two-digit code."""
+        if year not in self._counties_in:
+            self._counties_in[year] = {c.code: c for c in self.counties if c.valid_in(year)}
+        return dict(self._counties_in[year])
+
+    def municipalities_in(self, year: int) -> dict[str, Municipality]:
+        """The municipalities valid in ``year``, keyed by four-digit code."""
+        if year not in self._municipalities_in:
+            self._municipalities_in[year] = {
+                m.code: m for m in self.municipalities if m.valid_in(year)
+            }
+        return dict(self._municipalities_in[year])
+
+    def successors(self, year: int) -> dict[str, str | None]:
+        """The codes of ``year - 1`` that ``year`` no longer has, each to the code that took
+        its place (renumbered, or merged into it), or None for a municipality that was
+        split. Unchanged codes are not listed."""
+        if year in self._successors:
+            return self._successors[year]
+        before, now = self.municipalities_in(year - 1), self.municipalities_in(year)
+        result: dict[str, str | None] = {}
+        for code, municipality in before.items():
+            if code in now:
+                continue
+            new = [c for c in self._new_codes.get(year, {}).get(code, ()) if c in now]
+            if not new:
+                raise RegisterError(
+                    f"kommune {code} {municipality.name} slutter i {year - 1}, men "
+                    f"endringstabellen sier ikke hvilken kommune som tok over i {year}"
+                )
+            result[code] = new[0] if len(new) == 1 else None
+        self._successors[year] = result
+        return result
+
+    def parts(self, year: int, code: str) -> tuple[str, ...]:
+        """The codes in ``year`` that took over ``code`` of ``year - 1``: itself if it goes
+        on, one code if renumbered or merged, several if split."""
+        if code in self.municipalities_in(year):
+            return (code,)
+        now = self.municipalities_in(year)
+        return tuple(c for c in self._new_codes.get(year, {}).get(code, ()) if c in now)
+
+    def check(self) -> None:
+        """Every code that ends has a successor; raises RegisterError if not."""
+        for year in range(self.first_year + 1, self.checked_through + 1):
+            self.successors(year)
+        for m in self.municipalities:
+            for year in range(m.valid_from, (m.valid_to or self.checked_through) + 1):
+                if m.county_code not in self.counties_in(year):
+                    raise RegisterError(
+                        f"kommune {m.code} {m.name} ligger i fylke {m.county_code}, som ikke "
+                        f"finnes i {year}"
+                    )
+
+    def area_in(self, code: str, earlier: int, year: int) -> frozenset[str]:
+        """The codes in ``year`` of the area that had ``code`` in ``earlier``: one code
+        (renumbered or not), or the parts of a split municipality (Ålesund 1507 in 2023 is
+        1508 and 1580 in 2024); empty if the code is unknown in ``earlier``."""
+        key = (code, earlier, year)
+        if key not in self._areas:
+            if code not in self.municipalities_in(earlier):
+                self._areas[key] = frozenset()
+            else:
+                codes = {code}
+                for step in range(earlier + 1, year + 1):
+                    codes = {new for c in codes for new in self.parts(step, c)}
+                self._areas[key] = frozenset(codes)
+        return self._areas[key]
+
+    def code_in(self, code: str, earlier: int, year: int) -> str | None:
+        """The one code in ``year`` of the municipality that had ``code`` in ``earlier``
+        (through every renumbering and merger between); None if it was split on the way,
+        or is gone."""
+        area = self.area_in(code, earlier, year)
+        return next(iter(area)) if len(area) == 1 else None
+
+    def codes_before(self, codes: set[str], earlier: int, year: int) -> set[str]:
+        """The codes of ``earlier`` whose areas lie within the municipalities ``codes`` of
+        ``year`` (a split municipality only when all its parts are among them)."""
+        within = set()
+        for code in self.municipalities_in(earlier):
+            area = self.area_in(code, earlier, year)
+            if area and area <= codes:
+                within.add(code)
+        return within
+
+
+# --- the register shipped in data/ -------------------------------------------------------
 
 
 def _read(filename: str, columns: list[str]) -> list[dict[str, str]]:
@@ -124,105 +266,53 @@ def _municipalities() -> tuple[Municipality, ...]:
     return tuple(municipalities)
 
 
+@cache
+def _changes() -> tuple[Change, ...]:
+    rows = _read("changes.csv", ["year", "old_code", "new_code"])
+    return tuple(
+        Change(int(r["year"]), _digits(r["old_code"], 4, "changes.csv"), r["new_code"])
+        for r in rows
+    )
+
+
+@cache
+def shipped() -> Register:
+    """The register in ``data/``: what `brukerplan setup` loads into a new database."""
+    [row] = _read("register.csv", ["checked_through"])
+    return Register(
+        list(_counties()), list(_municipalities()), list(_changes()), int(row["checked_through"])
+    )
+
+
 def load_counties() -> list[County]:
-    """Every county row, in file order (by code). The file is read once per process."""
+    """Every county row of the shipped register, by code. Read once per process."""
     return list(_counties())
 
 
 def load_municipalities() -> list[Municipality]:
-    """Every municipality row, in file order (by code). The file is read once per process."""
+    """Every municipality row of the shipped register, by code. Read once per process."""
     return list(_municipalities())
 
 
 def counties_in(year: int) -> dict[str, County]:
-    """The counties valid in ``year``, keyed by two-digit code."""
-    return {c.code: c for c in _counties() if c.valid_in(year)}
+    return shipped().counties_in(year)
 
 
 def municipalities_in(year: int) -> dict[str, Municipality]:
-    """The municipalities valid in ``year``, keyed by four-digit code."""
-    return {m.code: m for m in _municipalities() if m.valid_in(year)}
+    return shipped().municipalities_in(year)
 
 
-# Municipalities split at the start of a year (SSB): their rows of the year before
-# cannot be divided between the new codes.
-SPLITS: dict[int, dict[str, tuple[str, ...]]] = {
-    2024: {"1507": ("1508", "1580")},  # Ålesund became 1508 Ålesund and 1580 Haram
-}
-
-
-@cache
 def successors(year: int) -> dict[str, str | None]:
-    """The codes of ``year - 1`` that ``year`` no longer has, each to the code that took its
-    place, or None for a municipality that was split. Unchanged codes are not listed.
-
-    The new code is the one new code with the same name (every renumbering so far, 113
-    in 2024). Names are compared by their parts: a county in brackets changes with the
-    county («Våler (Viken)» is «Våler (Østfold)»), and a Sami name may be added
-    («Gratangen» is «Gratangen - Rivtták»).
-    """
-    before, now = municipalities_in(year - 1), municipalities_in(year)
-    new = {code: _name_parts(m.name) for code, m in now.items() if code not in before}
-    split = SPLITS.get(year, {})
-    result: dict[str, str | None] = {}
-    for code, municipality in before.items():
-        if code in now:
-            continue
-        if code in split:
-            result[code] = None
-            continue
-        parts = _name_parts(municipality.name)
-        matches = [c for c, p in new.items() if p & parts]
-        if len(matches) != 1:
-            raise ValueError(
-                f"{code} {municipality.name} ends in {year - 1} without one new code of the "
-                f"same name in {year} ({', '.join(matches) or 'none'}); add it to SPLITS"
-            )
-        result[code] = matches[0]
-    return result
+    return shipped().successors(year)
 
 
-def _name_parts(name: str) -> frozenset[str]:
-    return frozenset(name.split(" (", 1)[0].split(" - "))
-
-
-@cache
-def _codes_in(year: int) -> frozenset[str]:
-    return frozenset(municipalities_in(year))
-
-
-@cache
 def area_in(code: str, earlier: int, year: int) -> frozenset[str]:
-    """The codes in ``year`` of the area that had ``code`` in ``earlier``: one code
-    (renumbered or not), or the parts of a split municipality (Ålesund 1507 in 2023 is
-    1508 and 1580 in 2024); empty if the code is unknown in ``earlier``."""
-    if code not in _codes_in(earlier):
-        return frozenset()
-    codes = {code}
-    for step in range(earlier + 1, year + 1):
-        changed, split = successors(step), SPLITS.get(step, {})
-        codes = {
-            new
-            for c in codes
-            for new in (split[c] if c in split else (changed.get(c, c),))
-            if new is not None
-        }
-    return frozenset(codes)
+    return shipped().area_in(code, earlier, year)
 
 
 def code_in(code: str, earlier: int, year: int) -> str | None:
-    """The one code in ``year`` of the municipality that had ``code`` in ``earlier``
-    (through every renumbering between); None if it was split on the way, or is gone."""
-    area = area_in(code, earlier, year)
-    return next(iter(area)) if len(area) == 1 else None
+    return shipped().code_in(code, earlier, year)
 
 
 def codes_before(codes: set[str], earlier: int, year: int) -> set[str]:
-    """The codes of ``earlier`` whose areas lie within the municipalities ``codes`` of
-    ``year`` (a split municipality only when all its parts are among them)."""
-    within = set()
-    for code in _codes_in(earlier):
-        area = area_in(code, earlier, year)
-        if area and area <= codes:
-            within.add(code)
-    return within
+    return shipped().codes_before(codes, earlier, year)

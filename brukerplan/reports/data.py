@@ -25,7 +25,7 @@ from django.db.models.functions import Cast
 
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import Instrument
-from brukerplan.organisations import reference
+from brukerplan.organisations import register
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations import duplicates
@@ -107,7 +107,7 @@ def resolve_scope(text: str, year: int) -> Scope:
         return Scope("region", code, HEALTH_REGIONS[code])
     if scope_type == "pool" and code.endswith(POOL_SUFFIX):
         county_code = pool_county(code)
-        county = reference.counties_in(year).get(county_code)
+        county = register.current().counties_in(year).get(county_code)
         if county is None:
             raise UnknownScope(f"{county_code} er ikke et fylkesnummer i {year}")
         pool = pools(year).get(county_code)
@@ -204,7 +204,7 @@ def pooled(
     ):
         if adult_persons(rows, instrument).height < threshold:
             small.setdefault(county, []).append(code)
-    counties = reference.counties_in(year)
+    counties = register.current().counties_in(year)
     found = {}
     for county, members in small.items():
         persons = adult_persons(narrow.filter(pl.col("kommunenummer").is_in(members)), instrument)
@@ -299,7 +299,7 @@ def comparison_frames(
         return scope_of(national, scope, year), Comparisons(comparisons, labels, definitions)
     scoped = scope_of(national, scope, year)
     if scope.type == "pool":  # its county and the country, as a municipality has them
-        county = reference.counties_in(year).get(pool_county(scope.code))
+        county = register.current().counties_in(year).get(pool_county(scope.code))
         if county is not None:
             comparisons = {
                 "fylke": national.filter(pl.col("fylkesnummer") == county.code),
@@ -354,10 +354,12 @@ def scope_municipalities(scope_type: str, code: str | None, year: int) -> set[st
         return {code}
     if scope_type == "pool":
         return set(pool_members(code, year))
-    municipalities = reference.municipalities_in(year).values()
+    municipalities = register.current().municipalities_in(year).values()
     if scope_type == "county":
         return {m.code for m in municipalities if m.county_code == code}
-    counties = {c.code for c in reference.counties_in(year).values() if c.health_region == code}
+    counties = {
+        c.code for c in register.current().counties_in(year).values() if c.health_region == code
+    }
     return {m.code for m in municipalities if m.county_code in counties}
 
 
@@ -367,17 +369,18 @@ def previous_mapping(scope_type: str, code: str | None, year: int) -> int | None
     do not map every year, so it may be two or three years back; None if never.
 
     One query (the index on year, status and municipality)."""
-    if year not in reference.COVERED_YEARS:  # the register knows no other years
+    known = register.current()
+    if not known.knows(year):
         return None
     codes = scope_municipalities(scope_type, code, year)
-    earlier_years = range(min(reference.COVERED_YEARS), year)
+    earlier_years = range(known.first_year, year)
     found = Registration.objects.filter(
         status=Registration.Status.SUBMITTED, aar__in=list(earlier_years)
     )
     if codes is not None:
         where = Q(pk__in=[])
         for earlier in earlier_years:
-            before = reference.codes_before(codes, earlier, year)
+            before = known.codes_before(codes, earlier, year)
             if before:
                 where |= Q(aar=earlier, kommunenummer__in=sorted(before))
         found = found.filter(where)
@@ -401,7 +404,8 @@ def previous_frame(scope: Scope, year: int) -> tuple[pl.DataFrame | None, Instru
         instrument = definition.for_year(earlier)
     except LookupError:  # no instrument, so no registrations, that year
         return None, None
-    renumbered = any(reference.successors(y) for y in range(earlier + 1, year + 1))
+    known = register.current()
+    renumbered = any(known.successors(y) for y in range(earlier + 1, year + 1))
     cached = store.cached_national_frame(earlier, store.fingerprint(earlier))
     if cached is None and scope.type not in ("national", "pool") and not renumbered:
         return registrations_frame(scope.type, scope.code, earlier), instrument
@@ -416,13 +420,14 @@ def in_division_of(frame: pl.DataFrame, earlier: int, year: int) -> pl.DataFrame
     and in no comparable selection (which needs the same code both years), but still in
     the panel and the previous mapping of the county, region and country."""
     renumbered = {}
-    for code in reference.municipalities_in(earlier):
-        new = reference.code_in(code, earlier, year)
+    known = register.current()
+    for code in known.municipalities_in(earlier):
+        new = known.code_in(code, earlier, year)
         if new is not None and new != code:
             renumbered[code] = new
     if not renumbered:
         return frame
-    counties = {code: m.county_code for code, m in reference.municipalities_in(year).items()}
+    counties = {code: m.county_code for code, m in known.municipalities_in(year).items()}
     frame = frame.with_columns(pl.col("kommunenummer").replace(renumbered))
     return frame.with_columns(
         pl.col("kommunenummer")

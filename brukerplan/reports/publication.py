@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from brukerplan.organisations import reference
+from brukerplan.organisations import register
 from brukerplan.reports import data, store
 from brukerplan.reports.outputs import output
 
@@ -95,11 +95,13 @@ def scopes_of_county(county_code: str, year: int) -> list[str]:
     """What a county's closed period publishes: its municipalities, the pool of its small
     ones (when it has persons enough to be made), the county, its health region and the
     nation (scope keys, in that order)."""
-    county = reference.counties_in(year).get(county_code)
+    county = register.current().counties_in(year).get(county_code)
     if county is None:
         raise data.UnknownScope(f"{county_code} er ikke et fylkesnummer i {year}")
     municipalities = sorted(
-        m.code for m in reference.municipalities_in(year).values() if m.county_code == county_code
+        m.code
+        for m in register.current().municipalities_in(year).values()
+        if m.county_code == county_code
     )
     pool = data.pools(year).get(county_code)
     return [
@@ -152,9 +154,9 @@ def _say(county_code: str, year: int, done: int, total: int) -> None:
 def _counties_covering(key: str, year: int) -> list[str]:
     """The counties whose build includes the scope."""
     scope_type, code = split(key)
-    counties = reference.counties_in(year)
+    counties = register.current().counties_in(year)
     if scope_type == "municipality":
-        municipality = reference.municipalities_in(year).get(code)
+        municipality = register.current().municipalities_in(year).get(code)
         return [municipality.county_code] if municipality else []
     if scope_type == "county":
         return [code] if code in counties else []

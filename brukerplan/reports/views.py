@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brukerplan.accounts import permissions
-from brukerplan.organisations import reference
+from brukerplan.organisations import register
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data, publication, store
 from brukerplan.reports.document import SCOPE_TYPES
@@ -267,7 +267,7 @@ def _county_pool(user, document: dict | None, year: int) -> dict | None:
     pool = (document or {}).get("pool")
     if pool is None:
         return None
-    names = reference.municipalities_in(year)
+    names = register.current().municipalities_in(year)
     members = [names[c].name if c in names else c for c in pool["members"]]
     allowed = pool["made"] and permissions.may_view_report(
         user, "pool", pool["code"], year, members=pool["members"]
@@ -295,7 +295,8 @@ def _years_with_data() -> set[int]:
 def _years() -> list[int]:
     """Years with submitted registrations and this year, newest first (those the
     municipality register knows)."""
-    years = (_years_with_data() | {timezone.localdate().year}) & set(reference.COVERED_YEARS)
+    known = register.current()
+    years = {y for y in _years_with_data() | {timezone.localdate().year} if known.knows(y)}
     return sorted(years, reverse=True)
 
 
@@ -335,7 +336,7 @@ def _grouped(scopes: list[permissions.ReportScope]) -> list[dict]:
 def dashboard(request, scope: str, year: int):
     key = _scope_key(scope)
     scope_type, code = _split(key)
-    if year not in reference.COVERED_YEARS:  # no municipalities known: no report
+    if not register.current().knows(year):  # before the register: no municipalities
         raise Http404
     seen = _Year(year)
     if not _may_view(request.user, key, seen):
@@ -373,6 +374,9 @@ def dashboard(request, scope: str, year: int):
     pool = seen.pool(key)
     context |= {
         "pool_notice": _pool_notice(request.user, report, year),
+        "register_notice": register.notice(year)
+        if permissions.may_see_register_notices(request.user)
+        else None,
         "county_pool": _county_pool(request.user, document, year),
         "progress": publication.progress(key, year),
         "progress_url": _progress_url(scope, year),
@@ -426,7 +430,7 @@ def download(request, scope: str, year: str, format: str):
     year = int(year)
     key = _scope_key(scope)
     scope_type, code = _split(key)
-    if year not in reference.COVERED_YEARS:  # no municipalities known: no report
+    if not register.current().knows(year):  # before the register: no municipalities
         raise Http404
     seen = _Year(year)
     if not _may_view(request.user, key, seen):

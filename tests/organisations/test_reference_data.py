@@ -24,6 +24,7 @@ from brukerplan.organisations.reference import (
 
 BEFORE_2024 = [2020, 2021, 2022, 2023]
 FROM_2024 = [2024, 2025, 2026]
+SHIPPED_YEARS = range(reference.shipped().first_year, reference.shipped().checked_through + 1)
 
 COUNTIES_2020 = {
     "03": "Oslo",
@@ -118,7 +119,7 @@ def test_every_municipality_code_is_four_digits_starting_with_its_county_code():
 def test_every_municipality_lies_in_a_county_that_is_valid_whenever_it_is():
     counties = load_counties()
     for m in load_municipalities():
-        last = m.valid_to or max(reference.COVERED_YEARS)
+        last = m.valid_to or reference.shipped().checked_through
         for year in range(m.valid_from, last + 1):
             assert any(c.code == m.county_code and c.valid_in(year) for c in counties), (m, year)
 
@@ -181,7 +182,7 @@ def test_no_code_has_overlapping_validity():
         for row in rows:
             by_code[row.code].append(row)
         for code, periods in by_code.items():
-            for year in reference.COVERED_YEARS:
+            for year in SHIPPED_YEARS:
                 assert sum(p.valid_in(year) for p in periods) <= 1, (code, year)
 
 
@@ -193,7 +194,7 @@ def test_every_row_has_a_name_and_a_sane_validity_period():
 
 
 def test_municipality_names_are_unique_within_each_year():
-    for year in reference.COVERED_YEARS:
+    for year in SHIPPED_YEARS:
         names = Counter(m.name for m in municipalities_in(year).values())
         assert [name for name, n in names.items() if n > 1] == [], year
 
@@ -288,3 +289,20 @@ def test_every_renumbered_municipality_of_2024_has_one_successor_and_alesund_is_
 @pytest.mark.parametrize("year", [2020, 2021, 2022, 2023, 2025, 2026])
 def test_no_municipality_changes_code_in_other_years(year):
     assert reference.successors(year) == {}
+
+
+def test_the_shipped_register_reaches_from_its_first_code_to_the_year_it_was_checked_for():
+    shipped = reference.shipped()
+    assert (shipped.first_year, shipped.checked_through) == (2020, 2026)
+    assert shipped.checked(2026) and not shipped.checked(2027)
+
+
+def test_a_year_after_the_last_one_checked_takes_the_last_known_codes():
+    assert municipalities_in(2027) == municipalities_in(2026)
+    assert counties_in(2030) == counties_in(2026)
+
+
+def test_the_change_table_has_every_renumbering_of_2024_and_both_parts_of_alesund():
+    changes = [c for c in reference.shipped().changes if c.year == 2024]
+    assert len(changes) == 115
+    assert {c.new_code for c in changes if c.old_code == "1507"} == {"1508", "1580"}

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from brukerplan.organisations import register
 from brukerplan.registrations.actions import import_registrations
 from brukerplan.registrations.exchange import UnreadableFile, display_name, open_table
 from brukerplan.registrations.signals import registrations_imported
@@ -42,6 +43,9 @@ class Command(BaseCommand):
             f"Importerte {result.created} kartlegginger fra {name} "
             f"({result.already_present} fantes fra før, {result.units_created} nye enheter)."
         )
+        for year in sorted(result.years):
+            if (line := register.notice(year)) is not None:
+                self.stderr.write(line)
         # The apps above registrations (reports) prepare what follows an import.
         for _, lines in registrations_imported.send(sender=Command, years=sorted(result.years)):
             for line in lines or ():

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from brukerplan.organisations import register
 from brukerplan.reports.batch import municipal_documents
 from brukerplan.reports.data import (
     TooFewPersons,
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             resolved = resolve_scope(scope, year)
         except UnknownScope as error:
             raise CommandError(str(error)) from None
+        if (notice := register.notice(year)) is not None:
+            self.stderr.write(notice)
         if all_municipalities:
             self._all_municipalities(resolved, year, format, out, workers)
             return
