@@ -26,3 +26,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_numbered(prefix: str) -> dict[int, str]:
+    """The variables named ``prefix`` and a number (``KEY_2``, ``KEY_3``), by number."""
+    found = {}
+    for name, value in os.environ.items():
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isdigit() and value:
+            found[int(number)] = value
+    return found

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from brukerplan.env import env_bool, env_int, env_list, env_str
+from brukerplan.env import env_bool, env_int, env_list, env_numbered, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BRUKERPLAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -245,6 +245,8 @@ LOGGING = {
 
 # BrukerPlan's own settings.
 BRUKERPLAN_PSEUDONYM_KEY = env_str("BRUKERPLAN_PSEUDONYM_KEY")
+# The secrets of later key versions (`brukerplan rotate-key`), BRUKERPLAN_PSEUDONYM_KEY_2 on.
+BRUKERPLAN_PSEUDONYM_LATER_KEYS = env_numbered("BRUKERPLAN_PSEUDONYM_KEY_")
 BRUKERPLAN_SMALL_NUMBER_THRESHOLD = env_int("BRUKERPLAN_SMALL_NUMBER_THRESHOLD", 5)
 
 if PRODUCTION and (not SECRET_KEY or not BRUKERPLAN_PSEUDONYM_KEY):

@@ -25,7 +25,7 @@ from brukerplan.organisations.models import Municipality, Unit
 from brukerplan.registrations import mapping
 from brukerplan.registrations.exchange import Table
 from brukerplan.registrations.importing import Prepared, RowChecker, RowError
-from brukerplan.registrations.keys import pseudonym_key
+from brukerplan.registrations.keys import active_version, pseudonym_key
 from brukerplan.registrations.mapping import AlreadyMapped, MappingError
 from brukerplan.registrations.models import Registration, new_registrering_id
 from brukerplan.registrations.pseudonyms import InvalidFodselsnummer, pseudonymise
@@ -113,10 +113,11 @@ def import_registrations(
     """
     register = _municipality_register()
     errors, warnings = Capped(), Capped()
+    chain = pseudonym_key()
     checker = RowChecker(
         table.header,
         lambda year: register.get(year, {}).keys(),
-        pseudonym_key(),
+        chain,
         today=timezone.localdate(),
         on_warning=warnings.add,
     )
@@ -134,7 +135,9 @@ def import_registrations(
             return result
         spill.seek(0)
         with transaction.atomic(), progress("Skriver", checked) as bar:
-            _write_rows(_spilled(spill), register, wanted_units, result, bar, by)
+            if active_version() != len(chain):  # rotate-key ran meanwhile
+                raise KeyRotated("Nøkkelen ble byttet under importen; importer filen på nytt.")
+            _write_rows(_spilled(spill), register, wanted_units, result, bar, by, len(chain))
     return result
 
 
@@ -184,7 +187,7 @@ def _spilled(spill) -> Iterable[list[Prepared]]:
         yield [Prepared(*fields) for fields in batch]
 
 
-def _write_rows(batches, register, wanted_units, result: ImportResult, bar, by) -> None:
+def _write_rows(batches, register, wanted_units, result: ImportResult, bar, by, version) -> None:
     """The second pass, in the caller's transaction: the rows not yet in the database."""
     units = _Units(register, wanted_units)
     for prepared in batches:
@@ -196,7 +199,7 @@ def _write_rows(batches, register, wanted_units, result: ImportResult, bar, by) 
         ) if ids else set()  # fmt: skip
         new = [p for p in prepared if p.registrering_id not in existing]
         result.already_present += len(prepared) - len(new)
-        _insert(new, register, units.ids_for(new), by)
+        _insert(new, register, units.ids_for(new), by, version)
         result.created += len(new)
         result.years.update(p.aar for p in new)
         bar.update(len(prepared))
@@ -207,11 +210,11 @@ INSERT_FIELDS = (
     "registrering_id", "aar", "kartlagt_dato", "municipality_id", "kommunenummer",
     "fylkesnummer", "unit_id", "enhetstype", "instrument_version", "status", "person_key",
     "fodselsaar", "kjonn", "alder", "answers", "levekarsindeks", "indeksgruppe", "kategori",
-    "foretrukket", "created_at", "updated_at", "submitted_at", "created_by_id",
+    "foretrukket", "created_at", "updated_at", "submitted_at", "created_by_id", "key_version",
 )  # fmt: skip
 
 
-def _insert(prepared: list[Prepared], register, units, by) -> None:
+def _insert(prepared: list[Prepared], register, units, by, key_version: int) -> None:
     """Insert many registrations with one prepared statement.
 
     bulk_create spends most of a large import compiling every value of every
@@ -240,7 +243,7 @@ def _insert(prepared: list[Prepared], register, units, by) -> None:
                 municipality.county_code, units[(municipality.id, p.enhet)], p.enhetstype,
                 p.instrument_version, submitted, p.person_key, p.fodselsaar, p.kjonn, p.alder,
                 adapt_json(p.answers, connection), p.levekarsindeks, p.indeksgruppe, p.kategori,
-                False, now, now, now, creator,
+                False, now, now, now, creator, key_version,
             ))  # fmt: skip
             if len(rows) >= BATCH:
                 cursor.executemany(sql, rows)
@@ -384,6 +387,7 @@ def start_registration(
         instrument_version=instrument.version,
         status=Registration.Status.DRAFT,
         person_key=identity.person_key,
+        key_version=identity.key_version,
         fodselsaar=identity.fodselsaar,
         kjonn=identity.kjonn,
         alder=alder,
@@ -513,3 +517,60 @@ def _copy(source: Registration, target: Registration) -> None:
         "updated_at",
     ):
         setattr(target, name, getattr(source, name))
+
+
+# --- the pseudonym key over time ---------------------------------------------------------
+
+
+class KeyRotated(RuntimeError):
+    """The key version changed while an import was under way; Norwegian message."""
+
+
+ROTATE_BATCH = 2000
+
+
+@transaction.atomic(durable=True)
+def rotate_key(*, by=None) -> tuple[int, int]:
+    """Move every stored person key to the next key version, without a fødselsnummer:
+    the new key is `pseudonyms.next_key` of the old one under each later secret in turn,
+    so a key made from a number through the whole chain is the same. Rows an import left
+    behind on an older version are moved all the way. Marks the rows changed (`updated_at`),
+    so the reports' caches, which hold keys, are not reused.
+
+    Returns the new version and how many registrations were moved. Raises
+    `keys.MissingSecret` when the new version's secret is not configured.
+    """
+    from brukerplan.registrations.keys import secret
+    from brukerplan.registrations.models import KeyRotation
+    from brukerplan.registrations.pseudonyms import next_key
+
+    target = active_version() + 1
+    if connection.vendor == "postgresql":  # no import may write while the keys move
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Registration._meta.db_table)
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # noqa: S608
+    versions = sorted(
+        set(Registration.objects.values_list("key_version", flat=True).distinct()) - {target}
+    )
+    later = {v: secret(v) for v in range(min(versions, default=target) + 1, target + 1)}
+    now = timezone.now()
+    moved = 0
+    for version in versions:
+        steps = [later[v] for v in range(version + 1, target + 1)]
+        rows = Registration.objects.filter(key_version=version).order_by("pk")
+        last = 0
+        while batch := list(
+            rows.filter(pk__gt=last).values_list("pk", "person_key")[:ROTATE_BATCH]
+        ):
+            changed = []
+            for pk, key in batch:
+                for step in steps:
+                    key = next_key(key, step)
+                changed.append(
+                    Registration(pk=pk, person_key=key, key_version=target, updated_at=now)
+                )
+            Registration.objects.bulk_update(changed, ["person_key", "key_version", "updated_at"])
+            moved += len(changed)
+            last = batch[-1][0]
+    KeyRotation.objects.create(version=target, registrations=moved)
+    return target, moved

@@ -36,6 +36,8 @@ class Registration(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
 
     person_key = models.CharField(max_length=64)
+    # The pseudonym key version that made person_key (keys.py, `brukerplan rotate-key`).
+    key_version = models.PositiveSmallIntegerField(default=1)
     fodselsaar = models.PositiveSmallIntegerField(_("fødselsår"))
     kjonn = models.CharField(_("kjønn"), max_length=6)
     alder = models.PositiveSmallIntegerField(_("alder"))
@@ -73,3 +75,15 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return self.registrering_id
+
+
+class KeyRotation(models.Model):
+    """Every stored person key was moved to `version` (`brukerplan rotate-key`); the newest
+    row is the version new keys are made with."""
+
+    version = models.PositiveSmallIntegerField(unique=True)
+    rotated_at = models.DateTimeField(auto_now_add=True)
+    registrations = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.rotated_at:%Y-%m-%d})"

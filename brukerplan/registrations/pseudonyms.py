@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stdnum.exceptions import ValidationError
@@ -29,13 +30,16 @@ class Identity:
     person_key: str
     fodselsaar: int
     kjonn: str  # mann | kvinne
+    key_version: int = 1  # how many secrets of the chain made person_key
 
     def __repr__(self) -> str:
         # The key links a person across years: keep it out of casual output.
         return f"Identity(fodselsaar={self.fodselsaar}, kjonn={self.kjonn!r})"
 
 
-def pseudonymise(number: str, key: bytes, today: datetime.date | None = None) -> Identity:
+def pseudonymise(
+    number: str, key: bytes | Sequence[bytes], today: datetime.date | None = None
+) -> Identity:
     digits = stdnum_fnr.compact(number or "")
     if len(digits) != 11 or not digits.isdigit():
         raise InvalidFodselsnummer("fødselsnummeret må ha 11 sifre")
@@ -50,13 +54,31 @@ def pseudonymise(number: str, key: bytes, today: datetime.date | None = None) ->
         person_key=person_key(digits, key),
         fodselsaar=birth_date.year,
         kjonn="mann" if int(digits[8]) % 2 else "kvinne",
+        key_version=len(_chain(key)),
     )
 
 
-def person_key(digits: str, key: bytes) -> str:
-    if not key:
+def person_key(digits: str, key: bytes | Sequence[bytes]) -> str:
+    """The key of a number under one secret, or under a chain of secrets (key versions
+    1..n): the first secret keys the number, each next one the key before it."""
+    first, *later = _chain(key)
+    value = hmac.new(first, digits.encode("ascii"), hashlib.sha256).hexdigest()
+    for secret in later:
+        value = next_key(value, secret)
+    return value
+
+
+def next_key(person_key: str, secret: bytes) -> str:
+    """A stored key moved on to the next version (`brukerplan rotate-key`): no number
+    is needed, and the new secret alone matches nothing."""
+    return hmac.new(secret, person_key.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _chain(key: bytes | Sequence[bytes]) -> tuple[bytes, ...]:
+    chain = (key,) if isinstance(key, bytes) else tuple(key)
+    if not chain or not all(chain):
         raise RuntimeError("no pseudonym key configured")
-    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()
+    return chain
 
 
 def _birth_date(digits: str) -> datetime.date:

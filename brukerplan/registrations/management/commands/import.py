@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from brukerplan.organisations import register
-from brukerplan.registrations.actions import import_registrations
+from brukerplan.registrations.actions import KeyRotated, import_registrations
 from brukerplan.registrations.exchange import UnreadableFile, display_name, open_table
+from brukerplan.registrations.keys import MissingSecret
 from brukerplan.registrations.signals import registrations_imported
 
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             result = import_registrations(table, by=None, progress=_bar)
         except UnreadableFile as error:
             raise CommandError(f"{error}. Ingenting er importert.") from None
+        except (KeyRotated, MissingSecret) as error:
+            raise CommandError(f"{name} er ikke importert: {error}") from None
         self._list(result.warnings, result.warning_count, "advarsel: ", "advarsler")
         if result.error_count:
             self._list(result.errors, result.error_count, "", "feil")
