@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "brukerplan.reports",
     "brukerplan.contact",
     "brukerplan.demo",
+    "brukerplan.operations",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,8 @@ BRUKERPLAN_PSEUDONYM_KEY = env_str("BRUKERPLAN_PSEUDONYM_KEY")
 # The secrets of later key versions (`brukerplan rotate-key`), BRUKERPLAN_PSEUDONYM_KEY_2 on.
 BRUKERPLAN_PSEUDONYM_LATER_KEYS = env_numbered("BRUKERPLAN_PSEUDONYM_KEY_")
 BRUKERPLAN_SMALL_NUMBER_THRESHOLD = env_int("BRUKERPLAN_SMALL_NUMBER_THRESHOLD", 5)
+# How many mapping years registrations are kept (`brukerplan retention`); 0: not set.
+BRUKERPLAN_RETENTION_YEARS = env_int("BRUKERPLAN_RETENTION_YEARS", 0)
 
 if PRODUCTION and (not SECRET_KEY or not BRUKERPLAN_PSEUDONYM_KEY):
     from django.core.exceptions import ImproperlyConfigured
