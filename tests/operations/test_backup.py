@@ -49,6 +49,7 @@ def readable(path) -> bytes:
     return path.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_restored_copy_gives_every_report_document_unchanged(tmp_path):
     call_command("import", str(SAMPLE_CSV), stdout=io.StringIO())
     before = documents()

@@ -50,6 +50,7 @@ def rotated() -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_every_report_document_is_byte_identical_after_rotation(tmp_path):
     imported(SAMPLE_CSV)
     imported(sample_as_year(tmp_path, 2026))
@@ -61,6 +62,7 @@ def test_every_report_document_is_byte_identical_after_rotation(tmp_path):
     assert {year: documents(year) for year in (2025, 2026)} == before
 
 
+@pytest.mark.slow
 def test_next_years_mapping_links_to_the_rotated_keys_as_it_would_have_without(tmp_path):
     imported(SAMPLE_CSV)
     next_year = sample_as_year(tmp_path, 2026)
