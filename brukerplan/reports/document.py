@@ -156,6 +156,7 @@ def build_report(
         minors=minor_persons(frame, instrument),
         population=population,
         year=year,
+        scope_type=scope.type,
     )
     computed = compute(ctx, tables)
     thin_document = scope.type in THIN_SCOPES and thin.is_thin(persons.height)

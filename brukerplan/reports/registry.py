@@ -2,22 +2,23 @@
 
 Pure: no Django. The tables are registered with `tables.table` by three modules: the
 fixed tables of report-format.md (`tables`), the rest of the annual report
-(`annual`) and the coverage, trend and panel tables (`comparison`). This module imports
-all three and is what `document` computes with, in the order of a document's tables
-(the fixed ones, the annual report's, the comparisons'); none of the three imports
-another but `tables`.
+(`annual`), the coverage, trend and panel tables (`comparison`) and the planning tables
+(`planning`). This module imports them all and is what `document` computes with, in the
+order of a document's tables (the fixed ones, the annual report's, the comparisons', the
+planning tables); none imports another but `tables` (and `planning` `comparison`'s
+coverage).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from brukerplan.reports import annual, comparison, tables
+from brukerplan.reports import annual, comparison, planning, tables
 from brukerplan.reports.tables import Context, Table, TableSpec
 
 # The modules that register tables, in the order of a document's tables (each module's
 # in its order of registration), whatever order they were imported in.
-MODULES = (tables, annual, comparison)
+MODULES = (tables, annual, comparison, planning)
 TABLES: dict[str, TableSpec] = tables.TABLES
 
 

@@ -226,7 +226,8 @@ class Context:
     `comparisons`: named frames of adult persons to compare with (the county,
     the country, municipalities of the same size). `population`: inhabitants
     per municipality of the scope and year (columns kommunenummer, adults,
-    total), when imported. Tables that need what is absent return no rows.
+    total), when imported. `scope_type`: the document's scope type (`document.Scope`),
+    for the tables of one type of report. Tables that need what is absent return no rows.
     """
 
     persons: pl.DataFrame
@@ -236,6 +237,7 @@ class Context:
     minors: pl.DataFrame | None = None
     population: pl.DataFrame | None = None
     year: int | None = None
+    scope_type: str | None = None
 
     def aggregate(
         self, expressions: Mapping[str, pl.Expr], frame: pl.DataFrame | None = None

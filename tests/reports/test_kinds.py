@@ -16,6 +16,7 @@ from brukerplan.reports.document import (
     minor_persons,
     table_document,
 )
+from brukerplan.reports.planning import COUNTY_TABLES
 from brukerplan.reports.registry import TABLES, compute
 from brukerplan.reports.tables import (
     COUNT,
@@ -105,9 +106,26 @@ def national_document(sample_frame, previous_frame, population, instrument, samp
     )
 
 
-@pytest.fixture(scope="module", params=["municipality", "national"])
-def documents(request, full_document, national_document):
-    return full_document if request.param == "municipality" else national_document
+@pytest.fixture(scope="module")
+def county_document(sample_frame, population, instrument, sample_year):
+    """Vestland: the one scope whose document has the table of its municipalities."""
+    return build_report(
+        Scope("county", "46", "Vestland"),
+        sample_year,
+        sample_frame.filter(pl.col("fylkesnummer") == "46"),
+        instrument,
+        THRESHOLD,
+        population=population,
+    )
+
+
+@pytest.fixture(scope="module", params=["municipality", "national", "county"])
+def documents(request, full_document, national_document, county_document):
+    return {
+        "municipality": full_document,
+        "national": national_document,
+        "county": county_document,
+    }[request.param]
 
 
 def every_table(document):
@@ -129,7 +147,11 @@ def test_every_column_of_every_registered_table_has_a_kind(documents):
 def test_every_registered_table_has_rows_in_the_national_sample(national_document):
     """So that the kinds below are checked against cells, not only declared."""
     empty = [t for t, table in national_document["tables"].items() if not table["rows"]]
-    assert empty == []
+    assert empty == list(COUNTY_TABLES)
+
+
+def test_the_county_tables_have_rows_in_a_county_document(county_document):
+    assert all(county_document["tables"][t]["rows"] for t in COUNTY_TABLES)
 
 
 def test_every_number_fits_the_kind_of_its_column(documents):
