@@ -469,6 +469,8 @@ class TableInfo:
 
 
 SECTIONS = {
+    "plan": "Til planarbeidet",
+    "kommuner": "Kommunene i fylket",
     "kategorier": "Kartlagte tjenestemottakere",
     "levekar": "Levekårsområder og levekårsindeks",
     "bakgrunn": "Nøkkeltall",
@@ -479,6 +481,20 @@ SECTIONS = {
 }
 
 TABLES: dict[str, TableInfo] = {
+    "planarbeid": TableInfo(
+        "plan",
+        "Nøkkeltallene til en plan for rus- og psykisk helsearbeid i én tabell: hvor mange som "
+        "er kartlagt og hvor mange det er per 1 000 voksne innbyggere, hovedgruppene, "
+        "levekårsindeksen, foreldre og barn, LAR, og de tjenestene flest har behov for neste år "
+        "uten å ha mottatt dem. Andelene er av alle kartlagte.",
+        "Til planarbeidet",
+    ),
+    "kommuner_fylke": TableInfo(
+        "kommuner",
+        "Kommunene i fylket med kartlagte: antall, kartlagte per 1 000 innbyggere 18 år og over, "
+        "og levekårsindeksen i prosent av kommunens kartlagte.",
+        "Kommunene",
+    ),
     "kategorier": TableInfo(
         "kategorier",
         "Mottakerne er delt i to hovedgrupper: mottakere med rusproblemer (med eller uten "
@@ -571,6 +587,24 @@ TABLES: dict[str, TableInfo] = {
         "Vold",
         "row",
         "Tabell 10",
+    ),
+    "lar_deltakelse": TableInfo(
+        "helse",
+        "Mottakere med rusproblemer som har fått legemiddelassistert rehabilitering (LAR) de "
+        "siste 12 månedene, etter kategori.",
+        "LAR",
+    ),
+    "lar_rusmidler": TableInfo(
+        "helse",
+        "Rusmidlene LAR-deltakerne bruker, injisering og overdose, sammenlignet med de andre "
+        "mottakerne med rusproblemer. Prosent av gruppen.",
+        "LAR rusmidler",
+    ),
+    "lar_levekar": TableInfo(
+        "helse",
+        "Levekårsområdene, levekårsindeksen og vold og trusler for LAR-deltakerne, sammenlignet "
+        "med de andre mottakerne med rusproblemer. Prosent av gruppen.",
+        "LAR levekår",
     ),
     "barn_kategori": TableInfo(
         "barn",
