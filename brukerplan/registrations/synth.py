@@ -69,6 +69,7 @@ from statistics import NormalDist
 import yaml
 
 from brukerplan.instrument.definition import MULTI, Instrument, for_year, load
+from brukerplan.organisations.population import Population
 from brukerplan.registrations.pseudonyms import synthetic_number
 
 METADATA_COLUMNS = (
@@ -404,6 +405,23 @@ def columns_for(year: int) -> list[str]:
 
 
 COLUMNS_FOR = columns_for
+
+
+# Share of the inhabitants aged 18 and over in the synthetic population figures (about
+# Norway's).
+ADULT_SHARE = 0.79
+
+
+def population(year: int, seed: int) -> list[Population]:
+    """Synthetic population figures of every municipality valid in `year`: the sizes that
+    `generate` with the same seed draws its persons by, so that coverage per 1 000 and size
+    classes are consistent with its registrations. Made up, not Statistics Norway's."""
+    world = _World(seed, year, None)
+    found = []
+    for code, name in sorted(world.name_of.items()):
+        total = round(world.inhabitants(name) * 1000)
+        found.append(Population(code, year, total, round(total * ADULT_SHARE)))
+    return found
 
 
 def generate(
@@ -1717,20 +1735,19 @@ class _World:
         self._units: dict[str, list[tuple[str, str, float, float]]] = {}
         self._periods: dict[str, int] = {}
 
-    def size(self, name: str) -> float:
-        if name in self._sizes:
-            return self._sizes[name]
+    def inhabitants(self, name: str) -> float:
+        """The municipality's made-up population, in thousands."""
         key = _short(name)
         big = MODEL["big_municipalities"]
         if key in big:
-            population = float(big[key])
-        else:
-            u = min(max(_uniform(self.seed, "size", name), 1e-9), 1 - 1e-9)
-            population = MODEL["small_size_median"] * math.exp(
-                MODEL["small_size_sigma"] * _probit(u)
-            )
-            population = min(population, 30.0)
-        self._sizes[name] = population ** MODEL["size_exponent"]
+            return float(big[key])
+        u = min(max(_uniform(self.seed, "size", name), 1e-9), 1 - 1e-9)
+        population = MODEL["small_size_median"] * math.exp(MODEL["small_size_sigma"] * _probit(u))
+        return min(population, 30.0)
+
+    def size(self, name: str) -> float:
+        if name not in self._sizes:
+            self._sizes[name] = self.inhabitants(name) ** MODEL["size_exponent"]
         return self._sizes[name]
 
     def _participates(self, name: str) -> bool:

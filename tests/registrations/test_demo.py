@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from brukerplan.demo.accounts import DEMO_PASSWORD
-from brukerplan.organisations.models import MappingPeriod
+from brukerplan.organisations.models import MappingPeriod, Population
 from brukerplan.registrations.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,16 @@ def test_the_demo_has_past_years_an_open_period_under_way_and_a_login_per_role()
     before = Registration.objects.count()
     call_command("demo", persons=60, stdout=io.StringIO())
     assert Registration.objects.count() == before
+
+
+def test_the_demo_loads_synthetic_population_figures_and_says_they_are_made_up():
+    out = io.StringIO()
+    call_command("demo", persons=60, stdout=out)
+    today = timezone.localdate()
+
+    years = set(Population.objects.values_list("year", flat=True))
+    assert years == {today.year - 2, today.year - 1, today.year}
+    bergen = Population.objects.get(municipality_code="4601", year=today.year)
+    assert 0 < bergen.adults < bergen.total
+    assert "Syntetiske folketall" in out.getvalue()
+    assert "ikke fra SSB" in out.getvalue()

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from brukerplan.demo.accounts import create_demo_accounts
+from brukerplan.organisations.actions import import_population
+from brukerplan.organisations.models import Population
 from brukerplan.registrations import synth
 from brukerplan.registrations.models import Registration
 
@@ -30,6 +32,13 @@ class Command(BaseCommand):
                 path = Path(tmp) / f"demo-{year}.csv"
                 synth.write_csv(synth.generate(persons, year, DEMO_SEED), path)
                 call_command("import", str(path), stdout=self.stdout, stderr=self.stderr)
+        for year in range(this_year - PAST_YEARS, this_year + 1):
+            if Population.objects.filter(year=year).exists():
+                continue
+            created, _ = import_population(synth.population(year, DEMO_SEED))
+            self.stdout.write(
+                f"Syntetiske folketall for {year} (ikke fra SSB): {created} kommuner."
+            )
         logins = create_demo_accounts()
         self.stdout.write("\nDemobrukere (brukernavn / passord):")
         for username, password, role in logins:
