@@ -6,12 +6,16 @@ threshold 5 shows that small cells are hidden and no hidden count can be subtrac
 """
 
 import math
+import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from brukerplan.registrations import synth
+from brukerplan.reports import planning
 from brukerplan.reports.document import Scope, adult_persons, build_report
+from brukerplan.reports.registry import TABLES
 
 YEAR = 2025
 THRESHOLD = 5
@@ -62,7 +66,12 @@ def population():
             "adults": [229000, 14000, 3100, 4400, 9500, 15000, 2400, 2900],
             "total": [290000, 17800, 3900, 5600, 12000, 19000, 3000, 3700],
         },
-        schema={"kommunenummer": pl.String, "year": pl.Int32, "adults": pl.Int64, "total": pl.Int64},
+        schema={
+            "kommunenummer": pl.String,
+            "year": pl.Int32,
+            "adults": pl.Int64,
+            "total": pl.Int64,
+        },
     )
 
 
@@ -147,9 +156,7 @@ def test_the_lar_participants_substance_use_is_a_share_of_each_group(county_exac
             )
 
 
-def test_the_lar_participants_levekar_and_violence_are_shares_of_each_group(
-    county_exact, persons
-):
+def test_the_lar_participants_levekar_and_violence_are_shares_of_each_group(county_exact, persons):
     table = values(county_exact, "lar_levekar")
     for key, group in lar_frames(persons).items():
         for area in AREAS:
@@ -159,9 +166,7 @@ def test_the_lar_participants_levekar_and_violence_are_shares_of_each_group(
                 assert got == pytest.approx(percent(hits, group.height))
         for code in INDEX_GROUPS:
             hits = count(group, pl.col("indeksgruppe") == code)
-            assert table[f"indeksgruppe:{code}"][key] == pytest.approx(
-                percent(hits, group.height)
-            )
+            assert table[f"indeksgruppe:{code}"][key] == pytest.approx(percent(hits, group.height))
         exposed, violent = one("utsatt_vold"), one("utover_vold")
         for row, condition in (
             ("vold:utsatt", exposed),
@@ -297,3 +302,11 @@ def test_every_shown_count_of_the_county_table_is_zero_or_at_least_the_threshold
             persons = row["values"]["kartlagte"]
             if share is not None and persons is not None:
                 assert math.isclose(share, 0) or share * persons / 100 >= THRESHOLD - 1e-9
+
+
+def test_every_planning_table_is_in_the_docs():
+    docs = Path(__file__).resolve().parents[2] / "docs" / "report-tables.md"
+    listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", docs.read_text(), re.MULTILINE))
+    ids = {s.id for s in TABLES.values() if s.function.__module__ == planning.__name__}
+    assert ids == {"planarbeid", "lar_deltakelse", "lar_rusmidler", "lar_levekar", "kommuner_fylke"}
+    assert ids <= listed
