@@ -186,8 +186,7 @@ def planarbeid(ctx: Context) -> TableData:
     ]
     gaps = largest_gaps(ctx)
     counted += [
-        (f"behov:{code}", f"Behov neste 12 måneder, ikke mottatt: {label}", mask)
-        for code, label, mask, _ in gaps
+        (f"behov:{code}", f"Behov, ikke mottatt: {label}", mask) for code, label, mask, _ in gaps
     ]
     (alle,), (sums,) = crosstab(ctx.persons, [everyone], [m for _, _, m in counted])
     sums = [int(s) for s in sums]

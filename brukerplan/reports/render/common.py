@@ -477,6 +477,7 @@ SECTIONS = {
     "helse": "Helse, rus og risiko",
     "barn": "Barn",
     "tjenester": "Tjenester",
+    "utvikling": "Utvikling siden forrige kartlegging",
     "andre": "Andre tabeller",
 }
 
@@ -488,6 +489,12 @@ TABLES: dict[str, TableInfo] = {
         "levekårsindeksen, foreldre og barn, LAR, og de tjenestene flest har behov for neste år "
         "uten å ha mottatt dem. Andelene er av alle kartlagte.",
         "Til planarbeidet",
+    ),
+    "dekning_per_1000": TableInfo(
+        "plan",
+        "Kartlagte per 1 000 innbyggere 18 år og over, sammenlignet med fylket, hele landet og "
+        "kommuner av samme størrelse. Regnet av innbyggerne i kommunene som har kartlagt.",
+        "Dekning",
     ),
     "kommuner_fylke": TableInfo(
         "kommuner",
@@ -629,6 +636,36 @@ TABLES: dict[str, TableInfo] = {
         "Tjenester",
         "row",
         "Tabell 13",
+    ),
+    "behov_tjenester": TableInfo(
+        "tjenester",
+        "Til planleggingen av tjenestene: for hver tjeneste hvor mange som har mottatt den de "
+        "siste 12 månedene, hvor mange som har behov for den de neste 12 månedene, og hvor "
+        "mange som har behov uten å ha fått den. Andelene er av alle kartlagte.",
+        "Behov for tjenester",
+    ),
+    "trend_kategorier": TableInfo(
+        "utvikling",
+        "Utviklingen siden forrige kartlegging i kommunene som er kartlagt begge år. Antall "
+        "kartlagte etter kategori; kolonnene er årene.",
+        "Utvikling kategorier",
+    ),
+    "trend_levekarsindeks": TableInfo(
+        "utvikling",
+        "Gjennomsnittlig levekårsindeks og indeksgruppene ved forrige kartlegging og i år, i "
+        "prosent av hovedgruppen.",
+        "Utvikling indeks",
+    ),
+    "trend_levekarsomrader": TableInfo(
+        "utvikling",
+        "Fargene på levekårsområdene ved forrige kartlegging og i år, i prosent av hovedgruppen.",
+        "Utvikling levekår",
+    ),
+    "trend_tjenester": TableInfo(
+        "utvikling",
+        "Andel som har fått minst én tjeneste fra NAV, fra kommunen og fra "
+        "spesialisthelsetjenesten, ved forrige kartlegging og i år.",
+        "Utvikling tjenester",
     ),
 }
 

@@ -244,33 +244,19 @@ def _figure_n(figure, sizes: dict) -> str:
     return ""
 
 
-# The tables a municipal planner needs beside those of `TABLES` (the "core" set, which has
-# the summary and LAR): the trend against the previous mapping, coverage, and services
-# needed next year against received.
-PLANNING_TABLES = frozenset(
-    {
-        "trend_kategorier",
-        "trend_levekarsindeks",
-        "trend_levekarsomrader",
-        "trend_tjenester",
-        "dekning_per_1000",
-        "behov_tjenester",
-    }
-)
-
-
 def shown_table_ids(document: dict, table_set: str | None = None) -> list[str]:
-    """The tables the PDF shows. `table_set`: "core" (those of `TABLES`, report-format.md's
-    fixed list with the planning tables, and `PLANNING_TABLES`: the municipal report) or
-    "all"; None: "core" for a municipality and for a pool of small ones (read as a
-    municipality's), "all" otherwise. Tables without rows are left out."""
+    """The tables the PDF shows. `table_set`: "core" (those of `TABLES`: report-format.md's
+    fixed list and what a municipal planner needs, the summary, coverage, services needed
+    against received, LAR, the trend against the previous mapping) or "all"; None: "core"
+    for a municipality and for a pool of small ones (read as a municipality's), "all"
+    otherwise. Tables without rows are left out."""
     if table_set is None:
         scope_type = (document.get("scope") or {}).get("type")
         table_set = "core" if scope_type in ("municipality", "pool") else "all"
     tables = document.get("tables", {})
     ids = [t for t in ordered_table_ids(document) if tables[t].get("rows")]
     if table_set == "core":
-        ids = [t for t in ids if t in TABLES or t in PLANNING_TABLES]
+        ids = [t for t in ids if t in TABLES]
     return ids
 
 
