@@ -226,9 +226,24 @@ def submitted(request, registrering_id: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, registrering_id: str):
+    """Deleting a draft asks first: a page with a box to tick, which works without JavaScript."""
     registration = _registration(request, registrering_id)
+    if registration.status != Registration.Status.DRAFT:
+        messages.error(request, _("Bare utkast kan slettes."))
+        return redirect("registrations:form", registrering_id=registration.registrering_id)
+    if request.method == "GET" or request.POST.get("bekreft") != "ja":
+        return render(
+            request,
+            "registrations/delete.html",
+            {
+                "registration": registration,
+                "unit": registration.unit,
+                "unconfirmed": request.method == "POST",
+            },
+            status=200 if request.method == "GET" else 400,
+        )
     try:
         actions.delete_draft(registration, by=request.user)
     except mapping.MappingError as error:

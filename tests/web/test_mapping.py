@@ -212,6 +212,39 @@ def test_a_draft_can_be_deleted_but_a_submitted_registration_cannot(world, helpe
         actions.delete_draft(sent, by=None, today=world.today)
 
 
+def test_deleting_a_draft_asks_first_and_a_post_without_confirmation_deletes_nothing(
+    world, helpers, mapper
+):
+    draft = start(world, helpers)
+    url = reverse("registrations:delete", args=[draft.registrering_id])
+    form = mapper.get(reverse("registrations:form", args=[draft.registrering_id])).content.decode()
+    # The form only links to the question; the one delete button is on the page that asks.
+    assert f'href="{url}"' in form and f'action="{url}"' not in form
+    page = mapper.get(url)
+    assert page.status_code == 200
+    assert 'name="bekreft"' in page.content.decode() and f'action="{url}"' in page.content.decode()
+
+    for unconfirmed in ({}, {"bekreft": ""}, {"bekreft": "nei"}):
+        response = mapper.post(url, unconfirmed)
+        assert response.status_code == 400
+        assert "Kryss av for å bekrefte" in response.content.decode()
+        assert Registration.objects.filter(pk=draft.pk).exists()
+
+    response = mapper.post(url, {"bekreft": "ja"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registrations:unit", args=[world.unit_a.id])
+    assert not Registration.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_submitted_registration_has_no_delete_page(world, helpers, mapper):
+    sent = start(world, helpers)
+    actions.submit_registration(sent, helpers.complete_answers(), by=None, today=world.today)
+    url = reverse("registrations:delete", args=[sent.registrering_id])
+    for response in (mapper.get(url), mapper.post(url, {"bekreft": "ja"})):
+        assert response.status_code == 302
+    assert Registration.objects.filter(pk=sent.pk).exists()
+
+
 def test_the_unit_list_shows_nothing_identifying_in_few_queries(
     world, helpers, mapper, django_assert_max_num_queries
 ):

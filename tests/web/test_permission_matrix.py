@@ -113,10 +113,17 @@ VIEWS = [
         {"mapper_a"},
     ),
     (
+        "delete draft confirmation page",
+        "get",
+        lambda w, r: reverse("registrations:delete", args=[r["a"]]),
+        None,
+        {"mapper_a"},
+    ),
+    (
         "delete draft",
         "post",
         lambda w, r: reverse("registrations:delete", args=[r["a"]]),
-        lambda w, r: {},
+        lambda w, r: {"bekreft": "ja"},
         {"mapper_a"},
     ),
     (

@@ -187,13 +187,18 @@
     edited();
   });
   form.addEventListener("input", edited);
-  // Sending the form, or deleting the draft, is leaving on purpose.
+  // Sending the form is leaving on purpose; so is going to delete the draft, which asks
+  // first on a page of its own (the answers still go out with the page, see flush).
+  var leaving = false;
   document.addEventListener("submit", function (event) {
-    if (event.target === form || event.target.id === "slett-utkast") submitting = true;
+    if (event.target === form) submitting = true;
   });
-  window.addEventListener("pageshow", function () { submitting = false; });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a[data-leave]")) leaving = true;
+  });
+  window.addEventListener("pageshow", function () { submitting = false; leaving = false; });
   window.addEventListener("beforeunload", function (event) {
-    if (!saveUrl || submitting || !unsaved()) return;
+    if (!saveUrl || submitting || leaving || !unsaved()) return;
     event.preventDefault();
     event.returnValue = true;
   });
