@@ -143,6 +143,17 @@ class AnswerError:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A cross-question rule: its words, the column an error names, the questions it reads,
+    and its expression as plain data (nested lists) for the web form's early check."""
+
+    text: str
+    column: str
+    questions: frozenset[str]
+    expression: Any
+
+
+@dataclass(frozen=True)
 class Scores:
     levekarsindeks: float
     indeksgruppe: str
@@ -182,9 +193,23 @@ class Instrument:
             for text in s.get("rules", [])
         )
         self._category_rules = {c.code: _compile_rule(c.rule) for c in self.categories}
+        self.rules: tuple[Rule, ...] = tuple(
+            self._rule(text) for s in data["sections"] for text in s.get("rules", [])
+        )
 
     def __repr__(self) -> str:
         return f"<Instrument {self.version}>"
+
+    def _rule(self, text: str) -> Rule:
+        expression = _rule_expression(text)
+        names = {
+            n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)
+        }
+        # A rule that reads a category reads every answer behind it: all of them, to be safe.
+        reads = (
+            set(self._by_key) if names & set(self._category_rules) else names & set(self._by_key)
+        )
+        return Rule(text, _rule_column(text), frozenset(reads), _rule_data(expression))
 
     # --- structure -------------------------------------------------------
 
@@ -217,7 +242,9 @@ class Instrument:
     # --- validation ------------------------------------------------------
 
     def validate(self, answers: dict[str, Any], derived: dict[str, Any]) -> list[AnswerError]:
-        """Every problem with a complete set of answers, by CSV column.
+        """Every problem with a set of answers, by CSV column, in one pass: unknown
+        keys, answers to questions not asked, missing and invalid answers, and each rule
+        whose questions have valid answers (a rule over a missing answer says nothing more).
 
         `derived` holds the fields computed from the fødselsnummer (kjonn) that
         conditions may refer to.
@@ -240,10 +267,11 @@ class Instrument:
                 errors.append(AnswerError(question.key, "mangler svar"))
                 continue
             errors.extend(_check_value(question, value))
-        if not errors:
-            for text, rule in self._rules:
-                if not rule(self._resolver(answers)):
-                    errors.append(AnswerError(_rule_column(text), f"brudd på regelen: {text}"))
+        wrong = {e.column.split(".", 1)[0] for e in errors}
+        resolve = self._resolver(answers)
+        for rule, (text, holds) in zip(self.rules, self._rules, strict=True):
+            if not rule.questions & wrong and not holds(resolve):
+                errors.append(AnswerError(rule.column, f"brudd på regelen: {text}"))
         return errors
 
     # --- scoring ---------------------------------------------------------
@@ -421,6 +449,31 @@ def _compile_rule(expression: str):
         raise ValueError(f"unsupported rule syntax in {expression!r}: {ast.dump(node)}")
 
     return compile_node(tree)
+
+
+def _rule_data(expression: str) -> Any:
+    """A rule expression as nested lists: ["or", a, b], ["not", a], ["==", a, b], ["!=", a, b],
+    ["in", a, b], ["name", key], ["value", v], ["tuple", a, ...] (the syntax _compile_rule
+    allows, which has already refused anything else)."""
+    operators = {ast.Eq: "==", ast.NotEq: "!=", ast.In: "in"}
+
+    def data(node: ast.AST) -> Any:
+        if isinstance(node, ast.BoolOp):
+            return ["and" if isinstance(node.op, ast.And) else "or", *map(data, node.values)]
+        if isinstance(node, ast.UnaryOp):
+            return ["not", data(node.operand)]
+        if isinstance(node, ast.Compare):
+            op = operators[type(node.ops[0])]
+            return [op, data(node.left), data(node.comparators[0])]
+        if isinstance(node, ast.Name):
+            return ["name", node.id]
+        if isinstance(node, ast.Constant):
+            return ["value", node.value]
+        if isinstance(node, ast.Tuple | ast.List):
+            return ["tuple", *map(data, node.elts)]
+        raise ValueError(f"unsupported rule syntax in {expression!r}: {ast.dump(node)}")
+
+    return data(ast.parse(expression, mode="eval").body)
 
 
 @functools.cache

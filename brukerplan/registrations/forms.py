@@ -141,6 +141,37 @@ def error_messages(instrument: Instrument, errors: list[AnswerError]) -> dict[st
     return messages
 
 
+def form_messages(
+    instrument: Instrument, problems: dict[str, str], errors: list[AnswerError]
+) -> dict[str, list[str]]:
+    """Every message of one submission at once: unreadable inputs (their own words, not
+    "missing"), then what validation found in the rest, rules included."""
+    messages = {key: [text] for key, text in problems.items()}
+    rest = [e for e in errors if e.column.split(".", 1)[0] not in problems]
+    for key, texts in error_messages(instrument, rest).items():
+        messages.setdefault(key, []).extend(texts)
+    return messages
+
+
+def rule_checks(instrument: Instrument) -> str:
+    """The rules as JSON for the form's early check: what each reads, where its message
+    goes and the message itself (the server checks them again on submit)."""
+    checks = []
+    for rule in instrument.rules:
+        error = AnswerError(rule.column, f"brudd på regelen: {rule.text}")
+        target = rule.column if instrument.has_question(rule.column) else None
+        checks.append(
+            {
+                "id": f"regel-{len(checks) + 1}",
+                "target": f"q-{target}" if target else f"del-{rule.column}",
+                "message": _message(instrument, rule.column, error),
+                "reads": sorted(rule.questions),
+                "expression": rule.expression,
+            }
+        )
+    return json.dumps(checks, ensure_ascii=False)
+
+
 def _message(instrument: Instrument, key: str, error: AnswerError) -> str:
     text = error.message
     if match := _AT_LEAST_ONE.match(text):
@@ -230,6 +261,20 @@ class FieldView:
     @property
     def answered(self) -> bool:
         return self.value is not None
+
+    @property
+    def error_ids(self) -> list[str]:
+        return [
+            f"{self.id}-error" + (f"-{n}" if n > 1 else "") for n in range(1, len(self.errors) + 1)
+        ]
+
+    @property
+    def focus_id(self) -> str:
+        """The input a link to this question should reach: the number box or the first choice."""
+        if self.question.type == INTEGER:
+            return f"{self.id}-input"
+        choices = self.choices or [c for g in self.groups for c in g.choices]
+        return choices[0].id if choices else self.id
 
     @property
     def html(self) -> str:
@@ -386,11 +431,8 @@ def _flag(name: str, on: bool) -> str:
 
 
 def _described(view: FieldView) -> str:
-    if view.errors:
-        return _attr("aria-describedby", f"{view.id}-error")
-    if view.question.help:
-        return _attr("aria-describedby", f"{view.id}-help")
-    return ""
+    ids = view.error_ids + ([f"{view.id}-help"] if view.question.help else [])
+    return _attr("aria-describedby", " ".join(ids)) if ids else ""
 
 
 def _input(kind: str, key: str, choice: Choice, disabled: bool) -> str:
@@ -414,7 +456,8 @@ def render_field(view: FieldView) -> str:
     )
     help_html = f'<p class="help" id="{view.id}-help">{escape(q.help)}</p>' if q.help else ""
     errors_html = "".join(
-        f'<p class="error-text" id="{view.id}-error">{escape(e)}</p>' for e in view.errors
+        f'<p class="error-text" id="{i}">{escape(e)}</p>'
+        for i, e in zip(view.error_ids, view.errors, strict=True)
     )
     if q.type == INTEGER:
         limits = (_attr("min", q.minimum) if q.minimum is not None else "") + (

@@ -113,6 +113,13 @@ def asked_answers(
         kept = pruned
 
 
+def answer_errors(registration: Registration, answers: dict[str, Any]) -> list:
+    """What submitting these answers would refuse (reads only; the actions decide)."""
+    instrument = instrument_of(registration)
+    derived = derived_of(registration)
+    return instrument.validate(asked_answers(instrument, answers, derived), derived)
+
+
 def sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "."

@@ -23,8 +23,9 @@ from brukerplan.registrations import actions, mapping
 from brukerplan.registrations.forms import (
     StartForm,
     answers_from_post,
-    error_messages,
+    form_messages,
     form_sections,
+    rule_checks,
 )
 from brukerplan.registrations.models import Registration
 
@@ -123,12 +124,10 @@ def _form_page(request, registration, answers, messages_by_key, *, period, statu
     instrument = mapping.instrument_of(registration)
     sections = form_sections(instrument, answers, mapping.derived_of(registration), messages_by_key)
     today = timezone.localdate()
-    summary = [
-        (f.id, f.question.label, message)
-        for s in sections
-        for f in s.fields
-        for message in f.errors
-    ] + [(s.id, s.section.label, message) for s in sections for message in s.errors]
+    summary = []  # in the form's order, each linking to the input it is about
+    for s in sections:
+        summary += [(s.id, s.section.label, message) for message in s.errors]
+        summary += [(f.focus_id, f.question.label, m) for f in s.fields for m in f.errors]
     return render(
         request,
         "registrations/form.html",
@@ -142,6 +141,7 @@ def _form_page(request, registration, answers, messages_by_key, *, period, statu
             "editable": bool(period and period.is_open_on(today)),
             "error_summary": summary,
             "derived_json": json.dumps(mapping.derived_of(registration)),
+            "rules_json": rule_checks(instrument),
         },
         status=status,
     )
@@ -157,23 +157,17 @@ def registration_form(request, registrering_id: str):
     instrument = mapping.instrument_of(registration)
     answers, problems = answers_from_post(instrument, request.POST)
     try:
-        if problems:
+        if problems:  # never submitted with an input dropped; every error is listed still
             actions.save_draft(registration, answers, by=request.user)
-            errors = {key: [text] for key, text in problems.items()}
-            return _form_page(request, registration, answers, errors, period=period, status=422)
-        errors = actions.submit_registration(registration, answers, by=request.user)
+            errors = mapping.answer_errors(registration, answers)
+        else:
+            errors = actions.submit_registration(registration, answers, by=request.user)
     except mapping.PeriodClosed as closed:
         messages.error(request, closed.message)
         return _form_page(request, registration, answers, {}, period=period, status=409)
-    if errors:
-        return _form_page(
-            request,
-            registration,
-            answers,
-            error_messages(instrument, errors),
-            period=period,
-            status=422,
-        )
+    if problems or errors:
+        found = form_messages(instrument, problems, errors)
+        return _form_page(request, registration, answers, found, period=period, status=422)
     return redirect("registrations:submitted", registrering_id=registration.registrering_id)
 
 

@@ -178,6 +178,32 @@ def test_no_substance_problem_requires_green_substance_use(instrument):
     assert errors[0][0] == "rusmiddelbruk"
 
 
+def test_a_rule_is_broken_in_the_same_pass_as_missing_and_invalid_answers(instrument):
+    answers = complete_answers(rusmiddelbruk="gul", barn_omsorg=21, okonomi=None)
+    errors = errors_of(instrument, answers)
+    assert ("barn_omsorg", "21 er større enn 20") in errors
+    assert ("okonomi", "mangler svar") in errors
+    assert [c for c, m in errors if m.startswith("brudd på regelen")] == ["rusmiddelbruk"]
+
+
+def test_a_rule_over_a_missing_or_invalid_answer_adds_no_error(instrument):
+    # psykisk_problem missing: "at least one of ..." cannot be judged, and is not reported.
+    missing = complete_answers(psykisk_problem=None, varighet_psykisk=None)
+    assert errors_of(instrument, missing) == [("psykisk_problem", "mangler svar")]
+    invalid = complete_answers(rusmiddelbruk="lilla")
+    assert [c for c, _ in errors_of(instrument, invalid)] == ["rusmiddelbruk"]
+
+
+def test_each_rule_lists_the_questions_it_reads_and_its_expression_as_data(instrument):
+    by_column = {rule.column: rule for rule in instrument.rules}
+    assert by_column["malgruppe"].questions == {"rusproblem", "psykisk_problem"}
+    assert by_column["rusmiddelbruk"].expression == [
+        "or",
+        ["not", ["==", ["name", "rusproblem"], ["value", 0]]],
+        ["==", ["name", "rusmiddelbruk"], ["name", "gronn"]],
+    ]
+
+
 def test_the_index_runs_from_138_all_green_to_552_all_red(instrument):
     green = {area: "gronn" for area in instrument.index_areas}
     red = {area: "rod" for area in instrument.index_areas}

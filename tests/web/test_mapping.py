@@ -171,6 +171,44 @@ def test_a_rule_between_questions_is_explained_in_norwegian(world, helpers, mapp
     )
 
 
+def test_one_submission_lists_number_errors_missing_answers_and_rule_errors_at_once(
+    world, helpers, mapper
+):
+    registration = start(world, helpers)
+    instrument = mapping.instrument_of(registration)
+    answers = helpers.complete_answers()
+    answers["rusproblem"] = 0
+    answers = mapping.asked_answers(instrument, answers, {"kjonn": "mann"})
+    answers["rusmiddelbruk"] = "rod"  # breaks "rusproblem == 0 requires rusmiddelbruk == gronn"
+    for missing in ("okonomi", "bosituasjon"):
+        del answers[missing]
+    data = helpers.as_post(answers)
+    data["barn_omsorg"] = "to"  # unreadable: not a number
+    data["barn_samvaer"] = "99"  # a number out of range
+    response = mapper.post(reverse("registrations:form", args=[registration.registrering_id]), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    summary = page[page.index('id="feil"') : page.index('class="form-layout"')]
+    expected = {
+        "q-barn_omsorg-input": "Skriv et helt tall.",
+        "q-barn_samvaer-input": "Tallet må være mellom 0 og 20.",
+        "q-okonomi-gronn": "Velg grønn, gul eller rød.",
+        "q-bosituasjon-gronn": "Velg grønn, gul eller rød.",
+        "q-rusmiddelbruk-gronn": "Når «Har rusproblem» er Nei, må «Rusmiddelbruk» være Grønn.",
+    }
+    for target, message in expected.items():
+        label = instrument.question(target.split("-")[1]).label
+        assert f'<a href="#{target}">{label}: {message}</a>' in summary
+        assert f'id="{target}"' in page  # the link reaches an input
+    assert summary.count("<li>") == len(expected)
+    assert "5 svar må rettes før innsending" in summary
+    # Each field names its error for screen readers.
+    for key in ("barn_omsorg", "okonomi", "rusmiddelbruk"):
+        assert f'aria-describedby="q-{key}-error"' in page
+    registration.refresh_from_db()
+    assert registration.status == "draft" and registration.answers["rusmiddelbruk"] == "rod"
+
+
 def test_a_complete_registration_is_submitted_scored_and_shows_the_journal_note(
     world, helpers, mapper
 ):
