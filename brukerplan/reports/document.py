@@ -22,7 +22,7 @@ import polars as pl
 
 from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
-from brukerplan.reports import secondary, suppression, thin
+from brukerplan.reports import findings, secondary, suppression, thin
 from brukerplan.reports.comparison import COMPARISON_LABELS
 from brukerplan.reports.registry import compute
 from brukerplan.reports.tables import Context, Count, Table, check_kinds
@@ -125,6 +125,9 @@ def build_report(
     category for all of them together (`thin.together`) and says so: `"thin":
     {"persons_below": 30}`.
 
+    The document ends with its `findings` (`brukerplan.reports.findings`): the main
+    findings in sentences, each with the table it comes from, made from its shown numbers.
+
     With comparisons the document gets a `comparisons` section (after `tables`):
     per name, its label, its persons and the `COMPARISON_TABLES` computed over
     its adult persons, each cell through the small-number rule (and secondary
@@ -193,6 +196,8 @@ def build_report(
             )
             for name, other in compared.items()
         }
+    # Last: the sentences read the document's numbers as it publishes them.
+    document["findings"] = findings.findings(document)
     return document
 
 

@@ -386,6 +386,9 @@ def dashboard(request, scope: str, year: int):
         if document
         else (pool.scope.name if pool else _name(scopes, key)),
         "document": document,
+        "findings": _findings(report) if document else [],
+        "has_findings": bool(document) and "findings" in document,
+        "no_findings": common.NO_FINDINGS,
         "persons": common.format_number(document["persons"], common.COUNT) if document else "",
         "registrations": (
             common.format_number(document["registrations"], common.COUNT) if document else ""
@@ -405,6 +408,15 @@ def dashboard(request, scope: str, year: int):
         ),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _findings(report: dict) -> list[dict]:
+    """The document's main findings, each linked to its table where the page shows it."""
+    on_page = {item["id"] for section in report["sections"] for item in section["items"]}
+    return [
+        {**finding, "anchor": f"tabell-{finding['table']}" if finding["table"] in on_page else ""}
+        for finding in common.findings_of(report["document"])
+    ]
 
 
 def _progress(request, key: str, slug: str, year: int):

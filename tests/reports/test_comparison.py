@@ -377,7 +377,7 @@ def test_the_document_carries_the_comparisons_with_the_standard_tables(
         population=population,
         threshold=5,
     )
-    assert list(document)[-2:] == ["tables", "comparisons"]
+    assert list(document)[-3:] == ["tables", "comparisons", "findings"]
     compared = document["comparisons"]
     assert list(compared) == ["fylke", "landet"]
     assert compared["fylke"]["label"] == "Vestland"

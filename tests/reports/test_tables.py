@@ -86,6 +86,7 @@ def test_the_document_has_the_keys_of_the_spec_in_order(document, sample_year):
         "persons",
         "registrations",
         "tables",
+        "findings",  # an extension of report-format.md (docs/reports.md, Hovedfunn)
     ]
     assert document["scope"] == {"type": "national", "code": None, "name": "Hele landet"}
     assert document["year"] == sample_year

@@ -407,3 +407,19 @@ def test_only_who_may_see_rows_gets_the_workbook_with_raw_data(world, imported):
     assert analyst.get(url, {"radata": "1"}).status_code == 200
     county = reverse("reports:download", args=["county-46", imported, "xlsx"])
     assert analyst.get(county, {"radata": "1"}).status_code == 403
+
+
+def test_the_dashboard_opens_with_the_reports_findings_linked_to_their_tables(world, imported):
+    client = client_for(world.users["contact"])
+    page = client.get(dashboard_url("municipality-4601", imported)).content.decode()
+    document = data.report_document(data.resolve_scope("municipality:4601", imported), imported)
+    assert len(document["findings"]) >= 5
+    panel = re.search(r'<section class="panel findings".*?</section>', page, re.S).group(0)
+    assert page.index(panel) < page.index('id="last-ned"')  # above everything else
+    items = re.findall(r"<li>(.*?)</li>", panel, re.S)
+    assert [unescape(re.search(r'class="finding">(.*?)</p>', i).group(1)) for i in items] == [
+        f["text"] for f in document["findings"]
+    ]
+    for item, finding in zip(items, document["findings"], strict=True):
+        assert f'href="#tabell-{finding["table"]}"' in item
+        assert f'id="tabell-{finding["table"]}"' in page

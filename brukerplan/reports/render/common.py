@@ -445,6 +445,25 @@ def thin_text(document: dict) -> str:
     )
 
 
+FINDINGS_TITLE = "Hovedfunn"
+NO_FINDINGS = (
+    "Ingen hovedfunn kan skrives for denne rapporten: tallene de bygger på, er skjult for å "
+    "beskytte små tall eller mangler."
+)
+
+
+def findings_of(document: dict) -> list[dict[str, str]]:
+    """The document's main findings as the renderings show them: the sentence, the table's
+    id and «Kilde: <the table's title>» (`reports/findings.py` made them)."""
+    tables = document.get("tables", {})
+    shown = []
+    for finding in document.get("findings") or ():
+        title = (tables.get(finding["table"]) or {}).get("title")
+        source = f"Kilde: {title}." if title else ""
+        shown.append({"text": finding["text"], "table": finding["table"], "source": source})
+    return shown
+
+
 def group_sizes(document: dict) -> dict[str, int | None]:
     """N per row key (category, rus, psykisk, alle) from the document's `kategorier` table."""
     table = document.get("tables", {}).get("kategorier")

@@ -22,12 +22,14 @@ from brukerplan.reports.render.common import (
     COUNT,
     GROUP_LABELS,
     MAIN_GROUPS,
+    NO_FINDINGS,
     SECTIONS,
     TABLES,
     DisplayTable,
     comparison_display_table,
     display_table,
     figures,
+    findings_of,
     format_number,
     group_sizes,
     instrument_for,
@@ -443,7 +445,10 @@ def _page_context(document: dict, chart_set: str, table_set: str | None):
         "points": points,
         "index_groups": index_groups,
         "left_out": left_out,
-        "front": True,  # the title page and "Om rapporten"
+        "findings": findings_of(document),
+        "has_findings": "findings" in document,
+        "no_findings": NO_FINDINGS,
+        "front": True,  # the title page, "Hovedfunn" and "Om rapporten"
         "appendix": True,
         "all_sections": sections,  # the table of contents lists them all in either half
         "footer_css": _css_string(

@@ -24,8 +24,10 @@ from pptx.util import Emu, Inches, Pt
 from brukerplan.reports.render.common import (
     COUNT,
     DASH,
+    FINDINGS_TITLE,
     GROUP_LABELS,
     MAIN_GROUPS,
+    NO_FINDINGS,
     PERCENT,
     PERCENT_LABELS,
     SECONDARY_MARK,
@@ -40,6 +42,7 @@ from brukerplan.reports.render.common import (
     comparisons_of,
     display_table,
     figures,
+    findings_of,
     format_number,
     group_sizes,
     hidden_counts_note,
@@ -124,6 +127,50 @@ def _footnote(slide, lines: list[str], size: int = 11) -> None:
         paragraph.font.size = Pt(size)
         paragraph.font.color.rgb = MUTED
     box.name = "Fotnote"
+
+
+def _notes(slide, lines: list[str]) -> None:
+    """The speaker notes: what the presenter says of the slide."""
+    text = "\n".join(line for line in lines if line)
+    if text:
+        slide.notes_slide.notes_text_frame.text = text
+
+
+FINDINGS_PER_SLIDE = 4
+
+
+def _findings_slides(prs, document: dict) -> None:
+    """«Hovedfunn»: the document's sentences, a few to a slide, each with its source."""
+    if "findings" not in document:
+        return
+    found = findings_of(document)
+    parts = [found[i : i + FINDINGS_PER_SLIDE] for i in range(0, len(found), FINDINGS_PER_SLIDE)]
+    for number, part in enumerate(parts or [[]], start=1):
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        title = FINDINGS_TITLE + (f" ({number} av {len(parts)})" if len(parts) > 1 else "")
+        _title(slide, title)
+        top = Inches(1.4)
+        box = slide.shapes.add_textbox(
+            MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - Inches(0.4)
+        )
+        box.name = FINDINGS_TITLE
+        frame = box.text_frame
+        frame.word_wrap = True
+        lines = [(f["text"], f["source"]) for f in part] or [(NO_FINDINGS, "")]
+        paragraph = frame.paragraphs[0]
+        for i, (text, source) in enumerate(lines):
+            if i:
+                paragraph = frame.add_paragraph()
+            paragraph.text = text
+            paragraph.font.size = Pt(19)
+            paragraph.font.color.rgb = TEXT
+            paragraph.space_before = Pt(14 if i else 0)
+            if source:
+                paragraph = frame.add_paragraph()
+                paragraph.text = source
+                paragraph.font.size = Pt(12)
+                paragraph.font.color.rgb = MUTED
+        _notes(slide, [f"{text} {source}".strip() for text, source in lines])
 
 
 def _chart(slide, figure: Figure, panel: Panel, left, top, width, height) -> None:
@@ -550,6 +597,7 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         box.text_frame.text = pooled
         box.text_frame.paragraphs[0].font.size = Pt(16)
         box.text_frame.paragraphs[0].font.color.rgb = TEXT
+    _findings_slides(prs, document)
 
     tables = document.get("tables", {})
     for table_id in ordered_table_ids(document):

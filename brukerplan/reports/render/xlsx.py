@@ -17,11 +17,13 @@ import xlsxwriter
 
 from brukerplan.reports.render.common import (
     COUNT,
+    FINDINGS_TITLE,
     HIDDEN,
     HIDDEN_SECONDARY,
     INDEX,
     MEAN,
     NA,
+    NO_FINDINGS,
     NONE,
     NOT_APPLICABLE_NOTE,
     PERCENT,
@@ -34,6 +36,7 @@ from brukerplan.reports.render.common import (
     cell_state,
     compared_table,
     figures,
+    findings_of,
     format_number,
     group_sizes,
     hidden_note,
@@ -52,6 +55,7 @@ from brukerplan.reports.render.common import (
 HEADER_ROW = 3  # 0-based row of the column headings on a table sheet
 RAW_SHEET = "Rådata"
 FRONT_SHEET = "Om rapporten"
+FINDINGS_SHEET = FINDINGS_TITLE
 _INVALID = re.compile(r"[\[\]:*?/\\]")
 # By kind (report-format.md): counts whole, percentages (0 to 100) with one decimal and
 # a percent sign (a literal one: Excel's own % would multiply by 100), the rest one decimal.
@@ -67,7 +71,7 @@ _FILL_WORDS = {HIDDEN: "grå", HIDDEN_SECONDARY: "gule", NONE: "hvite"}
 
 def sheet_names(document: dict) -> dict[str, str]:
     """A sheet name per table id: ≤ 31 characters, valid, unique (case-insensitive)."""
-    taken = {FRONT_SHEET.lower(), RAW_SHEET.lower()}
+    taken = {FRONT_SHEET.lower(), RAW_SHEET.lower(), FINDINGS_SHEET.lower()}
     names = {}
     for table_id in ordered_table_ids(document):
         base = _INVALID.sub(" ", table_info(table_id, document["tables"][table_id]).sheet)
@@ -97,6 +101,9 @@ def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | Non
         ),
         "note": book.add_format({"italic": True, "font_color": "#555555"}),
         "hidden": book.add_format({"bg_color": "#EEEEEE"}),
+        "link": book.add_format(
+            {"font_color": "blue", "underline": 1, "text_wrap": True, "valign": "top"}
+        ),
         **{
             f"empty:{state}": book.add_format({"bg_color": colour} if colour else {})
             for state, colour in _FILLS.items()
@@ -105,6 +112,7 @@ def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | Non
     }
     instrument = instrument_for(document)
     names = sheet_names(document)
+    _findings(book, document, names, fmt)
     _front(book, document, names, fmt)
     for table_id in ordered_table_ids(document):
         _table_sheet(book, names[table_id], table_id, document, instrument, fmt)
@@ -112,6 +120,35 @@ def render_xlsx(document: dict, raw_rows: tuple[list[str], Iterable[dict]] | Non
         _raw(book, raw_rows, fmt)
     book.close()
     return out.getvalue()
+
+
+def _findings(book, document: dict, names: dict, fmt: dict) -> None:
+    """The first sheet, «Hovedfunn»: the document's sentences, each with a link to the sheet
+    of the table it comes from."""
+    if "findings" not in document:
+        return
+    sheet = book.add_worksheet(FINDINGS_SHEET)
+    sheet.set_column(0, 0, 100)
+    sheet.set_column(1, 1, 50)
+    sheet.write(0, 0, f"{FINDINGS_TITLE}: {scope_name(document)} {document.get('year', '')}",
+                fmt["title"])  # fmt: skip
+    found = findings_of(document)
+    if not found:
+        sheet.write(2, 0, NO_FINDINGS, fmt["wrap"])
+        sheet.activate()
+        return
+    sheet.write(2, 0, "Funn", fmt["header"])
+    sheet.write(2, 1, "Kilde", fmt["header"])
+    for r, finding in enumerate(found, start=3):
+        sheet.write_string(r, 0, finding["text"], fmt["wrap"])
+        sheet.set_row(r, 15 * -(-len(finding["text"]) // 95))
+        title = (document["tables"].get(finding["table"]) or {}).get("title", "")
+        if finding["table"] in names:
+            name = names[finding["table"]]
+            sheet.write_url(r, 1, f"internal:'{name}'!A1", fmt["link"], string=title)
+        else:
+            sheet.write_string(r, 1, title, fmt["wrap"])
+    sheet.activate()
 
 
 def _front(book, document: dict, names: dict, fmt: dict) -> None:
@@ -168,7 +205,8 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
             f"internal:'{name}'!A1",
             string=document["tables"][table_id]["title"],
         )
-    sheet.activate()
+    if "findings" not in document:
+        sheet.activate()
 
 
 def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt: dict) -> None:
