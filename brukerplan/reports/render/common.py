@@ -689,8 +689,76 @@ TABLES: dict[str, TableInfo] = {
 }
 
 
+# The workbook's sheet of every other table (a name of at most 31 characters, Norwegian);
+# a table not named here gets its title, shortened (`sheet_from_title`), never its id.
+SHEETS = {
+    "kjonn_kategori": "Kjønn",
+    "alder_fordeling": "Aldersfordeling",
+    "utdanning": "Utdanning",
+    "fodeland": "Fødeland",
+    "bor_med": "Hvem de bor med",
+    "levekarsomrade_bosituasjon": "Bosituasjon",
+    "levekarsomrade_meningsfull_aktivitet": "Meningsfull aktivitet",
+    "levekarsomrade_okonomi": "Økonomi",
+    "levekarsomrade_fysisk_helse": "Fysisk helse",
+    "levekarsomrade_psykisk_helse": "Psykisk helse",
+    "levekarsomrade_rusmiddelbruk": "Rusmiddelbruk",
+    "levekarsomrade_sosial_fungering": "Sosial fungering",
+    "levekarsomrade_nettverk": "Nettverk",
+    "aktiviteter": "Aktiviteter",
+    "livsopphold": "Livsopphold",
+    "arbeidserfaring": "Arbeidserfaring",
+    "tid_siden_arbeid": "Tid siden arbeid",
+    "rusmidler_kategori": "Rusmidler",
+    "rusmidler_alder": "Rusmidler etter alder",
+    "barn_antall_kategori": "Antall barn",
+    "barn_kontakt_kategori": "Kontakt med barn",
+    "barn_levekarsindeks": "Barn og levekårsindeks",
+    "andres_barn_levekarsindeks": "Andres barn",
+    "planer_kategori": "Planer",
+    "tjenester_antall_indeks": "Antall tjenester",
+    "tjenester_nav": "NAV-tjenester",
+    "tjenester_kommune": "Kommunale tjenester",
+    "tjenester_tsb": "TSB",
+    "tjenester_phv": "Psykisk helsevern",
+    "tjenester_somatikk": "Somatiske sykehustjenester",
+    "tjenester_andre": "Andre tjenester",
+    "tjenester_indeksgruppe": "Tjenester etter indeks",
+    "behov_tjenester": "Behov for tjenester",
+    "levekarsomrader_alder": "Levekårsområder etter alder",
+    "unge_kategorier": "Under 18 – kategorier",
+    "unge_alder_kategori": "Under 18 – alder og kjønn",
+    "unge_aktiviteter": "Under 18 – aktiviteter",
+    "unge_levekarsomrader": "Under 18 – levekårsområder",
+    "dekning_storrelse": "Kommunestørrelse",
+    "dekning_per_1000": "Per 1 000 innbyggere",
+    "trend_kategorier": "Utvikling – kategorier",
+    "trend_levekarsindeks": "Utvikling – levekårsindeks",
+    "trend_levekarsomrader": "Utvikling – levekårsområder",
+    "trend_bakgrunn": "Utvikling – bakgrunn",
+    "trend_tjenester": "Utvikling – tjenester",
+    "panel_levekarsomrader": "Samme personer – områder",
+    "panel_endring": "Samme personer – endring",
+}
+SHEET_LENGTH = 31  # Excel's limit
+
+
+def sheet_from_title(title: str) -> str:
+    """A sheet name from a table's title: its first sentence, cut at a word to 31 characters."""
+    first = (title or "").split(". ")[0].rstrip(".").strip()
+    if len(first) <= SHEET_LENGTH:
+        return first or "Tabell"
+    words, name = first.split(), ""
+    for word in words:
+        if len(f"{name} {word}".strip()) > SHEET_LENGTH - 1:
+            break
+        name = f"{name} {word}".strip()
+    return (name or first[: SHEET_LENGTH - 1]) + "…"
+
+
 def table_info(table_id: str, table: dict) -> TableInfo:
-    return TABLES.get(table_id) or TableInfo("andre", "", table_id, None)
+    sheet = SHEETS.get(table_id) or sheet_from_title(table.get("title", ""))
+    return TABLES.get(table_id) or TableInfo("andre", "", sheet, None)
 
 
 def ordered_table_ids(document: dict) -> list[str]:

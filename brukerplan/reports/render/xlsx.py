@@ -249,6 +249,9 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
             sheet.write_comment(r, c, state_note(state, threshold))
         sheet.write_string(r, key_col, row["key"])
     last = HEADER_ROW + len(table["rows"])
+    why = empty_sheet_text(table_id, table)
+    if why:
+        sheet.write(2, 0, why, fmt["bold"])
     notes = [
         f"Tomme {_FILL_WORDS[state]} celler: {state_note(state, threshold)}."
         for state in (HIDDEN, HIDDEN_SECONDARY, NONE)
@@ -269,6 +272,33 @@ def _table_sheet(book, name: str, table_id: str, document: dict, instrument, fmt
     data_row = last + 2 + len(notes) + 2
     for figure in figures(table_id, document["tables"][table_id], instrument, threshold=threshold):
         data_row = _chart(book, sheet, name, figure, data_row, chart_at, fmt)
+
+
+ALL_HIDDEN = "Alle tall er skjult for å beskytte små tall."
+_NO_ROWS = {
+    "unge_": "Ingen data: ingen kartlagte under 18 år.",
+    "trend_": "Ingen data: ingen tidligere kartlegging å sammenligne med.",
+    "panel_": "Ingen data: ingen tidligere kartlegging å sammenligne med.",
+    "dekning_": "Ingen data: folketallet for året mangler, så dekningen kan ikke regnes ut.",
+}
+
+
+def empty_sheet_text(table_id: str, table: dict) -> str:
+    """Why a table's sheet shows no number ("" when it shows one): no rows, every number
+    hidden, or none with a value."""
+    if not table["rows"]:
+        prefix = next((p for p in _NO_ROWS if table_id.startswith(p)), None)
+        return _NO_ROWS[prefix] if prefix else "Ingen data: ingen kartlagte i tabellens grupper."
+    states = {
+        cell_state(table_id, table, row, column["key"])
+        for row in table["rows"]
+        for column in table["columns"]
+    }
+    if SHOWN in states:
+        return ""
+    if states & {HIDDEN, HIDDEN_SECONDARY}:
+        return ALL_HIDDEN
+    return "Ingen data: ingen av tallene i tabellen har en verdi."
 
 
 def _chart(book, sheet, name: str, figure: Figure, row: int, chart_at: list, fmt: dict) -> int:
