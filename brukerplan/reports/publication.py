@@ -74,20 +74,30 @@ def document(key: str, year: int, fingerprint: str) -> dict:
     return entry
 
 
-def stored_file(key: str, year: int, fingerprint: str, format: str) -> bytes | None:
-    return store.shared().get(cache_key(key, year, fingerprint, format))
+def _part(format: str, main_group: str | None) -> str:
+    return f"{format}-{main_group}" if main_group else format
 
 
-def file(key: str, year: int, fingerprint: str, format: str) -> bytes | None:
+def stored_file(
+    key: str, year: int, fingerprint: str, format: str, main_group: str | None = None
+) -> bytes | None:
+    return store.shared().get(cache_key(key, year, fingerprint, _part(format, main_group)))
+
+
+def file(
+    key: str, year: int, fingerprint: str, format: str, main_group: str | None = None
+) -> bytes | None:
     """The rendered file (pdf | pptx | xlsx without rows): stored, or rendered and stored;
-    None when the scope has too few persons for a report."""
-    content = stored_file(key, year, fingerprint, format)
+    None when the scope has too few persons for a report. `main_group` (rus | psykisk):
+    that main group's deck (built on demand only: the worker builds the whole deck)."""
+    content = stored_file(key, year, fingerprint, format, main_group)
     if content is None:
         entry = document(key, year, fingerprint)
         if "too_few" in entry:
             return None
-        content = output(entry["document"], format)
-        store.shared().set(cache_key(key, year, fingerprint, format), content, STORED_SECONDS)
+        content = output(entry["document"], format, main_group=main_group)
+        part = _part(format, main_group)
+        store.shared().set(cache_key(key, year, fingerprint, part), content, STORED_SECONDS)
     return content
 
 

@@ -42,6 +42,10 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FORMAT_LABELS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel"}
+GROUP_DECK_LABELS = {
+    "rus": "PowerPoint: rusproblemer",
+    "psykisk": "PowerPoint: kun psykiske problemer",
+}
 SCOPE_GROUPS = {
     "national": "Landet",
     "region": "Helseregioner",
@@ -401,6 +405,14 @@ def dashboard(request, scope: str, year: int):
             }
             for f in ("pdf", "pptx", "xlsx")
         ],
+        "group_decks": [
+            {
+                "label": GROUP_DECK_LABELS[group],
+                "url": reverse("reports:download", args=[scope, year, "pptx"])
+                + f"?hovedgruppe={group}",
+            }
+            for group in common.MAIN_GROUPS
+        ],
         "raw_download": (
             reverse("reports:download", args=[scope, year, "xlsx"]) + "?radata=1"
             if document and permissions.may_download_row_data(request.user, scope_type, code, year)
@@ -450,10 +462,13 @@ def download(request, scope: str, year: str, format: str):
     raw = format == "xlsx" and request.GET.get("radata") == "1"
     if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
         raise PermissionDenied
+    main_group = request.GET.get("hovedgruppe") or None  # one main group's deck
+    if main_group is not None and (format != "pptx" or main_group not in common.MAIN_GROUPS):
+        raise Http404
     fingerprint = _fingerprint(key, seen)
     # What the worker (or an earlier download) stored is served as it is. Rows are never
     # stored: they stay in the database until asked for.
-    content = None if raw else publication.stored_file(key, year, fingerprint, format)
+    content = None if raw else publication.stored_file(key, year, fingerprint, format, main_group)
     if content is None:
         if format == "pdf":
             chart_process.start()  # its engine starts while the document is found or built
@@ -463,8 +478,9 @@ def download(request, scope: str, year: str, format: str):
         if raw:
             content = _xlsx_with_rows(entry["document"], code, year)
         else:  # nothing has built it: built now, and stored for every later download
-            content = publication.file(key, year, fingerprint, format)
-    name = f"brukerplan-{year}-{code or 'landet'}{'-radata' if raw else ''}.{format}"
+            content = publication.file(key, year, fingerprint, format, main_group)
+    suffix = "-radata" if raw else f"-{main_group}" if main_group else ""
+    name = f"brukerplan-{year}-{code or 'landet'}{suffix}.{format}"
     response = HttpResponse(content, content_type=CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -268,6 +268,16 @@ VIEWS = [
         {"regional", "regional_helse_vest", "analyst", "admin"},
     ),
     (
+        "a main group's deck",
+        "get",
+        lambda w, r: (
+            reverse("reports:download", args=["county-46", w.today.year, "pptx"])
+            + "?hovedgruppe=rus"
+        ),
+        None,
+        {"regional", "regional_helse_vest", "analyst", "admin"},
+    ),
+    (
         "report workbook with raw rows",
         "get",
         lambda w, r: (

@@ -423,3 +423,22 @@ def test_the_dashboard_opens_with_the_reports_findings_linked_to_their_tables(wo
     for item, finding in zip(items, document["findings"], strict=True):
         assert f'href="#tabell-{finding["table"]}"' in item
         assert f'id="tabell-{finding["table"]}"' in page
+
+
+def test_the_dashboard_offers_one_deck_per_main_group_of_at_most_forty_slides(world, imported):
+    client = client_for(world.users["contact"])
+    page = client.get(dashboard_url("municipality-4601", imported)).content.decode()
+    base = reverse("reports:download", args=["municipality-4601", imported, "pptx"])
+    for group, who in (("rus", "rusproblemer"), ("psykisk", "kun psykiske problemer")):
+        url = f"{base}?hovedgruppe={group}"
+        assert f'href="{url}"' in page
+        answer = client.get(url)
+        assert answer.status_code == 200
+        assert (
+            f'filename="brukerplan-{imported}-4601-{group}.pptx"' in answer["Content-Disposition"]
+        )
+        slides = list(Presentation(io.BytesIO(answer.content)).slides)
+        assert len(slides) <= 40
+        assert f"Mottakere med {who}" in slides[0].placeholders[1].text
+    for wrong in (f"{base}?hovedgruppe=alle", f"{base[:-4]}pdf?hovedgruppe=rus"):
+        assert client.get(wrong).status_code == 404

@@ -895,6 +895,22 @@ class Figure:
         return all(_blank(p) for p in self.panels)
 
 
+def value_title(figure: Figure) -> str:
+    """The title of a chart's value axis."""
+    return "Antall personer" if figure.unit == COUNT else "Prosent"
+
+
+def category_title(figure: Figure) -> str:
+    """The title of a chart's category axis: what its bars are."""
+    if figure.table_id == "levekarsomrader":
+        return "Levekårsområde"
+    if figure.table_id in ("kategorier", "levekarsindeks_grupper"):
+        return "Kategori"
+    if figure.table_id == "nokkeltall":
+        return figure.title
+    return ""
+
+
 def figure_as_dict(figure: Figure) -> dict:
     """The figure as plain JSON-able data (sent to the chart helper)."""
     return asdict(figure)

@@ -1,7 +1,10 @@
 """The report document as a PowerPoint deck (python-pptx), ready to present.
 
-A title slide, then one figure or table per slide: figures as NATIVE charts
-(bar / stacked bar, the colours of `common`), other tables as native tables.
+A title slide, the «Hovedfunn» slides, then one figure or table per slide: figures as
+NATIVE charts (bar / stacked bar, the colours of `common`, axis titles), other tables as
+native tables. At most `MAX_SLIDES` slides: when the report has more, the charts and the
+main tables come first and a last slide names the tables left to the workbook. Every
+slide's speaker notes say what it shows: its finding, the table's description, its N.
 A suppressed cell is a missing point in a chart and «–» in a table, with a
 footnote on the slide. `main_group` (rus | psykisk) gives that group's deck.
 A table with comparisons (county, nation, size class) gets one more slide
@@ -11,8 +14,9 @@ A table with comparisons (county, nation, size class) gets one more slide
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -32,11 +36,13 @@ from brukerplan.reports.render.common import (
     PERCENT_LABELS,
     SECONDARY_MARK,
     SECONDARY_NOTE,
+    TABLES,
     DisplayRow,
     DisplayTable,
     Figure,
     Panel,
     base_column,
+    category_title,
     compared_table,
     comparison_display_table,
     comparisons_of,
@@ -49,15 +55,19 @@ from brukerplan.reports.render.common import (
     hidden_note,
     instrument_for,
     is_category_table,
+    listed,
     n_text,
     ordered_table_ids,
     pool_text,
     rows_for,
+    scope_kind,
     scope_name,
+    small_numbers_text,
     table_info,
     table_notes,
     thin_text,
     threshold_of,
+    value_title,
 )
 from brukerplan.reports.render.fitting import (
     Setting,
@@ -217,6 +227,12 @@ def _chart(slide, figure: Figure, panel: Panel, left, top, width, height) -> Non
         value_axis.minimum_scale = 0
         value_axis.maximum_scale = 100
         value_axis.major_unit = 20
+    for axis, text in ((value_axis, value_title(figure)), (category_axis, category_title(figure))):
+        if text:
+            axis.has_title = True
+            axis.axis_title.text_frame.text = text
+            axis.axis_title.text_frame.paragraphs[0].font.size = Pt(12)
+            axis.axis_title.text_frame.paragraphs[0].font.bold = False
     for plotted, series in zip(plot.series, panel.series, strict=True):
         plotted.format.fill.solid()
         plotted.format.fill.fore_color.rgb = _rgb(series.colour)
@@ -234,9 +250,11 @@ def _number_format(figure: Figure) -> str:
     return "#,##0" if figure.unit == COUNT else PERCENT_LABELS
 
 
-def _chart_slide(prs, figure: Figure, n_line: str) -> None:
+def _chart_slide(prs, figure: Figure, n_line: str, notes: list[str] = ()) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     _title(slide, figure.title)
+    said = figure.empty_note if figure.empty else figure.note
+    _notes(slide, [f"{figure.title}.", *notes, n_line, said])
     top = Inches(1.3)
     height = SLIDE_HEIGHT - top - Inches(1.05)
     if figure.empty:
@@ -256,9 +274,14 @@ def _chart_slide(prs, figure: Figure, n_line: str) -> None:
     _footnote(slide, notes)
 
 
-def _table_slides(prs, shown: DisplayTable, n_line: str) -> None:
+def _table_start(_columns: int) -> int:
+    return 13
+
+
+def _table_slides(prs, shown: DisplayTable, n_line: str, layouts=None, notes=()) -> None:
     name = f"Tabell {shown.table_id}"
-    _slides(prs, shown, [n_line or shown.n_text], name=name, start=lambda _columns: 13)
+    footnote = [n_line or shown.n_text]
+    _slides(prs, shown, footnote, name=name, start=_table_start, layouts=layouts, notes=notes)
 
 
 def _fill_row(
@@ -510,9 +533,19 @@ def slide_tables(
 
 
 def _slides(
-    prs, shown: DisplayTable, footnote: list[str], *, name: str, start: Callable[[int], int]
+    prs,
+    shown: DisplayTable,
+    footnote: list[str],
+    *,
+    name: str,
+    start: Callable[[int], int],
+    layouts: list[SlideTable] | None = None,
+    notes: Iterable[str] = (),
 ) -> None:
-    layouts = slide_tables(shown, footnote, start)
+    """A table's slides (`layouts`: as `slide_tables` lays it out, when the caller has
+    them); each slide's speaker notes say `notes`, then the footnote and the table's notes."""
+    if layouts is None:
+        layouts = slide_tables(shown, footnote, start)
     for part, layout in enumerate(layouts, start=1):
         title = shown.title
         if len(layouts) > 1:
@@ -543,11 +576,16 @@ def _slides(
             for r, (row, _height) in enumerate(chunk, start=len(table_shown.header)):
                 _fill_row(table, r, row.cells, style=row.style, size=layout.size, side=layout.side)
             _footnote(slide, [*footnote, *table_shown.notes], 10)
+            _notes(slide, [f"{shown.title}.", *notes, *footnote, *table_shown.notes])
 
 
-def _comparison_slides(prs, shown: DisplayTable, footnote: list[str]) -> None:
+def _comparison_slides(prs, shown: DisplayTable, footnote: list[str], layouts=None, notes=()):
     name = f"Tabell {shown.table_id}@sammenligning"
-    _slides(prs, shown, footnote, name=name, start=_comparison_font)
+    _slides(prs, shown, footnote, name=name, start=_comparison_font, layouts=layouts, notes=notes)
+
+
+def _slide_count(layouts: list[SlideTable]) -> int:
+    return sum(len(layout.chunks) for layout in layouts)
 
 
 def _n_line(table_id: str, sizes: dict, main_group: str | None) -> str:
@@ -561,11 +599,165 @@ def _n_line(table_id: str, sizes: dict, main_group: str | None) -> str:
     return ""
 
 
-def render_pptx(document: dict, main_group: str | None = None) -> bytes:
-    """The deck as .pptx bytes: both main groups, or only `main_group` (rus | psykisk)."""
+MAX_SLIDES = 40  # a deck worth presenting; the rest is in the workbook, as the deck says
+MAX_TABLE_SLIDES = 3  # a table that needs more slides is left to the workbook
+
+
+@dataclass(eq=False)
+class _Block:
+    """Slides of one table: its chart, its table or its comparison."""
+
+    table_id: str
+    kind: str  # chart | table | comparison
+    title: str
+    slides: int
+    draw: Callable[[object], None]
+
+
+def _blocks(document: dict, main_group: str | None) -> list[_Block]:
+    """Every slide the deck could have, as blocks in the report's order."""
+    instrument = instrument_for(document)
+    threshold = threshold_of(document)
+    sizes = group_sizes(document)
+    said = _said_of(document)
+    tables = document.get("tables", {})
+    blocks: list[_Block] = []
+    for table_id in ordered_table_ids(document):
+        table = tables[table_id]
+        intro = table_info(table_id, table).intro
+        notes = [*said.get(table_id, ()), intro]
+        n_line = _n_line(table_id, sizes, main_group)
+        found = figures(table_id, table, instrument, main_group, threshold=threshold)
+        for figure in found:
+            blocks.append(
+                _Block(
+                    table_id,
+                    "chart",
+                    figure.title,
+                    1,
+                    partial(_chart_slide, figure=figure, n_line=n_line, notes=notes),
+                )
+            )
+        shown = None
+        if not found or table_id in ALSO_AS_TABLE:
+            shown = display_table(table_id, table, document, instrument, main_group)
+            if shown is not None:
+                layouts = slide_tables(shown, [n_line or shown.n_text], _table_start)
+                draw = partial(
+                    _table_slides, shown=shown, n_line=n_line, layouts=layouts, notes=notes
+                )
+                blocks.append(_Block(table_id, "table", shown.title, _slide_count(layouts), draw))
+        if not found and shown is None:
+            continue  # the table is not in this deck, nor its comparison
+        compared = comparison_table(table_id, document, instrument, main_group)
+        if compared is not None:
+            lines = _comparison_n_lines(table_id, document, main_group)
+            denominators = n_line or compared.n_text
+            if table_info(table_id, table).denominator == "column":
+                denominators = ""  # said per scope in `lines`
+            footnote = [denominators, *lines]
+            layouts = slide_tables(compared, footnote, _comparison_font)
+            draw = partial(
+                _comparison_slides,
+                shown=compared,
+                footnote=footnote,
+                layouts=layouts,
+                notes=[*said.get(table_id, ()), _comparison_said(document), intro],
+            )
+            slides = _slide_count(layouts)
+            blocks.append(_Block(table_id, "comparison", compared.title, slides, draw))
+    return blocks
+
+
+def _chosen(blocks: list[_Block], room: int) -> tuple[set[_Block], list[_Block]]:
+    """The blocks the deck shows in `room` slides, and those it leaves to the workbook.
+
+    Every block when they fit. Otherwise one slide is kept to say what is left out, and
+    the charts come first, then the report's main tables and their comparisons, then
+    the rest, each in the report's order; a table of more than `MAX_TABLE_SLIDES` slides
+    is left to the workbook."""
+    if sum(block.slides for block in blocks) <= room:
+        return set(blocks), []
+    room -= 1
+    order = {block: i for i, block in enumerate(blocks)}
+
+    def rank(block: _Block) -> tuple[int, int]:
+        if block.kind == "chart":
+            return 0, order[block]
+        return (1 if block.table_id in TABLES else 2), order[block]
+
+    chosen: set[_Block] = set()
+    for block in sorted(blocks, key=rank):
+        too_long = block.kind != "chart" and block.slides > MAX_TABLE_SLIDES
+        if block.slides <= room and not too_long:
+            chosen.add(block)
+            room -= block.slides
+    return chosen, [block for block in blocks if block not in chosen]
+
+
+def _left_out_slide(prs, document: dict, left_out: list[_Block]) -> None:
+    """The deck's last slide: which tables are not in it, and that the workbook has them."""
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _title(slide, "Flere tabeller i regnearket")
+    titles = list(dict.fromkeys(block.title for block in left_out))
+    lead = (
+        f"Presentasjonen har plass til de viktigste tallene. {len(titles)} tabeller og "
+        f"sammenligninger til finnes i regnearket (Excel) for {scope_name(document)}:"
+    )
+    top = Inches(1.3)
+    box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(0.7))
+    box.name = "Flere tabeller"
+    box.text_frame.word_wrap = True
+    box.text_frame.text = lead
+    box.text_frame.paragraphs[0].font.size = Pt(16)
+    half = -(-len(titles) // 2)
+    size = 12 if half <= 14 else 10 if half <= 20 else 8
+    width = (SLIDE_WIDTH - 2 * MARGIN - Inches(0.3)) // 2
+    for column, names in enumerate((titles[:half], titles[half:])):
+        if not names:
+            continue
+        left = MARGIN + column * (width + Inches(0.3))
+        height = SLIDE_HEIGHT - top - Inches(1.1)
+        box = slide.shapes.add_textbox(left, top + Inches(0.8), width, height)
+        box.name = f"Flere tabeller {column + 1}"
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, name in enumerate(names):
+            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            paragraph.text = f"• {name}"
+            paragraph.font.size = Pt(size)
+            paragraph.font.color.rgb = TEXT
+    _notes(slide, [lead, *titles])
+
+
+def _said_of(document: dict) -> dict[str, list[str]]:
+    """The findings of each table, as the notes of its slides say them."""
+    said: dict[str, list[str]] = {}
+    for finding in findings_of(document):
+        said.setdefault(finding["table"], []).append(finding["text"])
+    return said
+
+
+def _comparison_said(document: dict) -> str:
+    labels = [label for _name, label, _section in comparisons_of(document, "kategorier")]
+    if not labels:
+        return ""
+    return f"{scope_name(document)} sammenlignet med {listed(labels)}."
+
+
+def _findings_slide_count(document: dict) -> int:
+    if "findings" not in document:
+        return 0
+    return max(1, -(-len(document["findings"]) // FINDINGS_PER_SLIDE))
+
+
+def render_pptx(
+    document: dict, main_group: str | None = None, *, max_slides: int | None = MAX_SLIDES
+) -> bytes:
+    """The deck as .pptx bytes: both main groups, or only `main_group` (rus | psykisk).
+    `max_slides`: None for every table (what the workbook has), beyond a presentation."""
     if main_group not in (None, *MAIN_GROUPS):
         raise ValueError(f"unknown main group {main_group!r}")
-    instrument = instrument_for(document)
     threshold = threshold_of(document)
     sizes = group_sizes(document)
     prs = Presentation()
@@ -597,30 +789,27 @@ def render_pptx(document: dict, main_group: str | None = None) -> bytes:
         box.text_frame.text = pooled
         box.text_frame.paragraphs[0].font.size = Pt(16)
         box.text_frame.paragraphs[0].font.color.rgb = TEXT
+
+    _notes(
+        slide,
+        [
+            f"{scope_kind(document)}: {scope_name(document)}, {document.get('year', '')}.",
+            f"Mottakere med {who[0].lower() + who[1:]}: {format_number(persons, COUNT)} "
+            "kartlagte personer, 18 år og eldre.",
+            pooled,
+            small_numbers_text(threshold),
+        ],
+    )
+    fixed = len(prs.slides) + _findings_slide_count(document)
+    blocks = _blocks(document, main_group)
+    room = max_slides - fixed if max_slides is not None else sum(b.slides for b in blocks)
+    chosen, left_out = _chosen(blocks, room)
     _findings_slides(prs, document)
-
-    tables = document.get("tables", {})
-    for table_id in ordered_table_ids(document):
-        table = tables[table_id]
-        n_line = _n_line(table_id, sizes, main_group)
-        found = figures(table_id, table, instrument, main_group, threshold=threshold)
-        for figure in found:
-            _chart_slide(prs, figure, n_line)
-        shown = None
-        if not found or table_id in ALSO_AS_TABLE:
-            shown = display_table(table_id, table, document, instrument, main_group)
-            if shown is not None:
-                _table_slides(prs, shown, n_line)
-        if not found and shown is None:
-            continue  # the table is not in this deck, nor its comparison
-        compared = comparison_table(table_id, document, instrument, main_group)
-        if compared is not None:
-            lines = _comparison_n_lines(table_id, document, main_group)
-            denominators = n_line or compared.n_text
-            if table_info(table_id, table).denominator == "column":
-                denominators = ""  # said per scope in `lines`
-            _comparison_slides(prs, compared, [denominators, *lines])
-
+    for block in blocks:
+        if block in chosen:
+            block.draw(prs)
+    if left_out:
+        _left_out_slide(prs, document, left_out)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
