@@ -126,3 +126,31 @@ def test_a_figure_survives_the_trip_to_the_chart_helper_unchanged(document):
     for figure in found:
         data = json.loads(json.dumps(figure_as_dict(figure)))
         assert figure_from_dict(data) == figure
+
+
+def test_a_chart_speaks_norwegian_to_the_mouse_and_the_screen_reader(document):
+    import re
+
+    found = [
+        (figure, spec)
+        for table_id, table in document["tables"].items()
+        for figure, spec in charts.charts_for(table_id, table, threshold=document["threshold"])
+    ]
+    assert found
+    for figure, spec in found:
+        assert spec["description"] == f"Diagram: {figure.title}"
+        units = spec.get("layer") or [
+            layer for part in spec.get("hconcat", []) for layer in part["layer"]
+        ]
+        tooltips = [unit["encoding"]["tooltip"] for unit in units if "tooltip" in unit["encoding"]]
+        assert tooltips
+        for tooltip in tooltips:  # every field named, never by its key ("s", "t")
+            assert all(t.get("title") and t["title"] not in ("s", "t", "c") for t in tooltip)
+            assert {t["title"] for t in tooltip} >= {"Prosent" if figure.unit == "percent"
+                                                     else "Antall personer"}  # fmt: skip
+        rows = [row for rows in spec["datasets"].values() for row in rows]
+        assert all(re.fullmatch(r".+, .+: .+", row["d"]) for row in rows)
+        svg = charts.to_svg(spec)
+        labels = re.findall(r'aria-label="([^"]*)"', svg)
+        assert not [label for label in labels if re.search(r"axis|legend|Vega", label)]
+        assert any(label == rows[0]["d"] for label in labels)  # each bar, in Norwegian

@@ -20,12 +20,15 @@ from altair.utils import schemapi
 from brukerplan.reports.render import chart_svg
 from brukerplan.reports.render.chart_svg import FORMAT_LOCALE
 from brukerplan.reports.render.common import (
+    COLOURS,
     COUNT,
     PERCENT,
     Figure,
     Panel,
+    category_title,
     figures,
     format_number,
+    value_title,
 )
 
 # Altair validates every schema object against Vega-Lite's schema as it is made (its
@@ -47,6 +50,7 @@ def _rows(figure: Figure, panel: Panel) -> list[dict]:
             value = series.values[i]
             if value is None:
                 continue
+            shown = format_number(value, figure.unit, unit=True)
             rows.append(
                 {
                     "p": panel.key or "",
@@ -57,9 +61,18 @@ def _rows(figure: Figure, panel: Panel) -> list[dict]:
                     "so": j,
                     "v": value,
                     "t": format_number(value, figure.unit),
+                    # What a screen reader says of the bar, in Norwegian.
+                    "d": f"{category}, {series.label}: {shown}",
                 }
             )
     return rows
+
+
+def series_title(figure: Figure, panel: Panel) -> str:
+    """What a chart's series are, as its tooltip names them: colours or groups."""
+    if all(series.key in COLOURS for series in panel.series):
+        return "Farge"
+    return "Gruppe"
 
 
 def _x_axis(figure: Figure) -> alt.X:
@@ -69,7 +82,11 @@ def _x_axis(figure: Figure) -> alt.X:
             title="Prosent",
             stack="zero" if figure.kind != "grouped" else None,
             scale=alt.Scale(domain=[0, 100], nice=False),
-            axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True, gridColor="#e0e0e0"),
+            axis=alt.Axis(
+                values=[0, 20, 40, 60, 80, 100],
+                grid=True,
+                gridColor="#e0e0e0",
+            ),
         )
     return alt.X(
         "v:Q",
@@ -119,13 +136,23 @@ def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: b
         legend=alt.Legend(orient="bottom", title=None, direction="horizontal") if legend else None,
     )
     data = alt.NamedData(name=_data_name(figure, index))
+    # Named in Norwegian: a tooltip without a title shows the field's name ("s", "t").
     tooltip = [
-        alt.Tooltip("c:N", title="Gruppe"),
-        alt.Tooltip("s:N", title=""),
-        alt.Tooltip("t:N"),
+        alt.Tooltip("c:N", title=category_title(figure) or "Kategori"),
+        alt.Tooltip("s:N", title=series_title(figure, panel)),
+        alt.Tooltip("t:N", title=value_title(figure)),
     ]
+    description = alt.Description("d:N")
     x = _x_axis(figure)
-    label = {"type": "text", "align": "left", "dx": 3, "fontSize": 10, "color": "#212121"}
+    # The labels repeat the bars' numbers: a screen reader hears each bar once.
+    label = {
+        "type": "text",
+        "align": "left",
+        "dx": 3,
+        "fontSize": 10,
+        "color": "#212121",
+        "aria": False,
+    }
     if figure.kind == "grouped":
         y_offset = alt.YOffset("s:N", sort=series_labels)
         bars = _unit(
@@ -136,6 +163,7 @@ def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: b
             color=colour,
             yOffset=y_offset,
             tooltip=tooltip,
+            description=description,
         )
         text = _unit(
             data,
@@ -148,14 +176,23 @@ def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: b
         step = 13
     else:
         order = alt.Order("so:Q")
-        bars = _unit(data, "bar", y=y, x=x, color=colour, order=order, tooltip=tooltip)
+        bars = _unit(
+            data,
+            "bar",
+            y=y,
+            x=x,
+            color=colour,
+            order=order,
+            tooltip=tooltip,
+            description=description,
+        )
         if figure.kind == "bar":
             text = _unit(data, alt.MarkDef(**label), y=y, x=x, order=order, text=alt.Text("t:N"))
         else:
             # Inside the segment, at its right end; only where the segment is wide enough.
             text = _unit(
                 data,
-                alt.MarkDef(type="text", align="right", dx=-3, fontSize=10),
+                alt.MarkDef(type="text", align="right", dx=-3, fontSize=10, aria=False),
                 y=y,
                 x=x,
                 order=order,
@@ -171,9 +208,10 @@ def _panel_chart(figure: Figure, panel: Panel, index: int, *, show_categories: b
             text.transform = [alt.FilterTransform(filter="datum.v >= 6")]
         step = 22
     width = BAR_WIDTH if len(figure.panels) == 1 else BAR_WIDTH * 2 // 3
-    return alt.LayerChart(
-        layer=[bars, text], width=width, height=alt.Step(step), title=panel.title or ""
-    )
+    layered = alt.LayerChart(layer=[bars, text], width=width, height=alt.Step(step))
+    if panel.title:
+        layered.title = alt.TitleParams(text=panel.title, aria=False)
+    return layered
 
 
 def _unit(data, mark, **encoding) -> alt.Chart:
@@ -189,8 +227,11 @@ def _note_lines(figure: Figure, width: int = 95) -> list[str]:
 CONFIG = {
     "font": FONT,
     "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelColor": "#212121"},
-    "legend": {"labelFontSize": 11, "symbolType": "square"},
+    # Vega words the axes and the legend for screen readers in English ("X-axis titled …"):
+    # they are left out, and the chart says itself in Norwegian (its `description`, each
+    # bar's "kategori, gruppe: tall"); the table beside it has every number.
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelColor": "#212121", "aria": False},
+    "legend": {"labelFontSize": 11, "symbolType": "square", "aria": False},
     "title": {"fontSize": 12, "anchor": "start"},
 }
 
@@ -225,13 +266,16 @@ def figure_chart(figure: Figure, *, titled: bool = True) -> dict:
         # Set on the chart made here (no copy): the figure's title over the panel's.
         chart.title = alt.TitleParams(
             text=figure.title,
-            subtitle=_note_lines(figure),
+            subtitle=_note_lines(figure) or alt.Undefined,
             anchor="start",
             fontSize=13,
             subtitleFontSize=10,
             subtitleColor="#555555",
+            aria=False,  # said by the chart's description
         )
-    return _top_level(chart, _datasets(figure), CONFIG)
+    spec = _top_level(chart, _datasets(figure), CONFIG)
+    spec["description"] = f"Diagram: {figure.title}"  # not Vega's «Vega visualization»
+    return spec
 
 
 def charts_for(
@@ -270,7 +314,9 @@ def chart_for(
         return figure_chart(found[0])
     datasets = {name: rows for f in found for name, rows in _datasets(f).items()}
     chart = alt.VConcatChart(vconcat=[_unconfigured(f) for f in found], spacing=24)
-    return _top_level(chart, datasets, {"font": FONT, "view": CONFIG["view"]})
+    spec = _top_level(chart, datasets, {"font": FONT, "view": CONFIG["view"]})
+    spec["description"] = "Diagrammer: " + ", ".join(f.title for f in found)
+    return spec
 
 
 def _unconfigured(figure: Figure):
@@ -279,7 +325,9 @@ def _unconfigured(figure: Figure):
         for i, panel in enumerate(figure.panels)
     ]
     chart = parts[0] if len(parts) == 1 else alt.HConcatChart(hconcat=parts)
-    chart.title = alt.TitleParams(text=figure.title, subtitle=_note_lines(figure), anchor="start")
+    chart.title = alt.TitleParams(
+        text=figure.title, subtitle=_note_lines(figure) or alt.Undefined, anchor="start", aria=False
+    )
     return chart
 
 

@@ -491,6 +491,11 @@ def load_weasyprint() -> None:
         _loaded = True
 
 
+# Tagged (PDF/UA-1): a screen reader follows the structure (headings, lists, tables), the
+# language is the page's (`<html lang="nb">`) and each chart has its `alt` as its text.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_page(made: Page) -> bytes:
     load_weasyprint()  # heavy, and only the PDF needs it
     from weasyprint import HTML
@@ -498,7 +503,7 @@ def render_page(made: Page) -> bytes:
 
     html = HTML(string=made.html, base_url=str(TEMPLATES), url_fetcher=made.fetcher())
     try:
-        return html.write_pdf()
+        return html.write_pdf(pdf_variant=PDF_VARIANT)
     except FatalURLFetchingError as error:
         # A BaseException: as an ordinary error it is logged and answered like any other.
         raise RuntimeError(str(error)) from error.__cause__
