@@ -36,3 +36,12 @@ def env_numbered(prefix: str) -> dict[int, str]:
         if name.startswith(prefix) and number.isdigit() and value:
             found[int(number)] = value
     return found
+
+
+def env_map(name: str, default: dict[str, str]) -> dict[str, str]:
+    """`key=value,key=value`; a key without a value maps to the empty string."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return dict(default)
+    pairs = (item.partition("=") for item in value.split(",") if item.strip())
+    return {key.strip(): found.strip() for key, _, found in pairs}

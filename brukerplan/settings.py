@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from brukerplan.env import env_bool, env_int, env_list, env_numbered, env_str
+from brukerplan.env import env_bool, env_int, env_list, env_map, env_numbered, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BRUKERPLAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "brukerplan.accounts",
@@ -56,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then: no page of a role that needs a second factor
+    # before it is verified (brukerplan/accounts/second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "brukerplan.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -145,11 +152,47 @@ STORAGES = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "brukerplan.accounts.oidc.Backend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 24 * 3600  # a "Glemt passord?" link; invitations have their own
+
+# A second factor (TOTP, django-otp) before any page of a role that sees row data or more
+# than one municipality; mappers too when BRUKERPLAN_SECOND_FACTOR_FOR_MAPPERS is on.
+BRUKERPLAN_SECOND_FACTOR_FOR_MAPPERS = env_bool("BRUKERPLAN_SECOND_FACTOR_FOR_MAPPERS", False)
+OTP_TOTP_ISSUER = "BrukerPlan"
+
+# Login through an OpenID Connect provider (HelseID, ID-porten): off until OIDC_ISSUER is
+# set. Users are matched on the provider's subject (accounts.ExternalIdentity), never
+# created; roles are granted here. brukerplan/accounts/oidc.py reads the provider's
+# discovery document for its endpoints.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "ID-porten")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES")  # sent as acr_values when set
+# The provider's assurance levels, lowest first; the level each role needs; the level at
+# which the provider's login counts as the second factor.
+OIDC_ACR_LEVELS = env_list(
+    "OIDC_ACR_LEVELS", ["idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high"]
+)
+OIDC_REQUIRED_ACR = env_map(
+    "OIDC_REQUIRED_ACR",
+    {
+        role: "idporten-loa-substantial"
+        for role in ("kartlegger", "kommunekontakt", "regional", "analytiker", "administrator")
+    },
+)
+OIDC_SECOND_FACTOR_ACR = env_str("OIDC_SECOND_FACTOR_ACR", "idporten-loa-substantial")
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 
 # E-mail: invitations and password links. Printed to the console in development; in
 # production through the SMTP server the environment names.

@@ -267,3 +267,78 @@ def read_rows():
 def make_frame():
     """Build an analysis frame from rows of the exchange format."""
     return _frame_from_rows
+
+
+# --- the second factor --------------------------------------------------------------
+# Roles above mapper see no page before a second factor (brukerplan/accounts/
+# second_factor.py). Tests that log such a user in with `client.force_login` get a
+# session verified as a TOTP code would leave it (django-otp's `login` with a confirmed
+# device of the user); `password_only_login` gives the session a password alone leaves.
+
+
+def authenticator(user):
+    """The user's confirmed TOTP device (made once), for codes: `totp_code(device)`."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    )
+
+
+def totp_code(device, at: float | None = None) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _mark_verified(client, user) -> None:
+    from django.http import HttpRequest
+    from django_otp import login as otp_login
+
+    from brukerplan.accounts import permissions
+
+    if not permissions.needs_second_factor(user):
+        return
+    session = client.session
+    request = HttpRequest()
+    request.session, request.user = session, user
+    otp_login(request, authenticator(user))
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def verified_sessions(monkeypatch):
+    from django.test import Client
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        _mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    return password_only
+
+
+@pytest.fixture
+def password_only_login(verified_sessions):
+    """`password_only_login(client, user)`: logged in without a second factor."""
+    return lambda client, user: verified_sessions(client, user)
+
+
+def enter_second_factor(page, device) -> None:
+    """In a browser, after the password: the code of the user's authenticator, typed in."""
+    import re
+
+    page.wait_for_url(re.compile(r"/konto/tofaktor/"))
+    page.fill("#id_code", totp_code(device))
+    page.click("main button[type=submit]")
+
+
+def browser_authenticator(user):
+    """The device whose code `enter_second_factor` types, for a user who needs one."""
+    from brukerplan.accounts import permissions
+
+    return authenticator(user) if permissions.needs_second_factor(user) else None

@@ -19,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from brukerplan.accounts import mail
-from brukerplan.accounts.models import Invitation, Membership, Role
+from brukerplan.accounts.models import ExternalIdentity, Invitation, Membership, Role
 from brukerplan.organisations.models import Unit
 
 log = logging.getLogger(__name__)
@@ -255,3 +257,57 @@ def deactivate_membership(membership: Membership, *, by) -> Membership:
         user.is_active = False
         user.save(update_fields=["is_active"])
     return membership
+
+
+# --- the second factor and identity providers -------------------------------------
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic(durable=True)
+def start_totp_enrolment(user, *, by):
+    """The user's authenticator being set up: one unconfirmed TOTP device (kept until
+    confirmed, so reloading the page shows the same QR code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+
+
+@transaction.atomic(durable=True)
+def confirm_totp_enrolment(device, *, by) -> list[str]:
+    """The device's first code was right: it is the user's authenticator from now on, and
+    the user gets new recovery codes (returned once; the old ones stop working)."""
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return _new_recovery_codes(device.user)
+
+
+def _new_recovery_codes(user) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="Reservekoder", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic(durable=True)
+def set_authenticator(user, key_hex: str, *, by=None):
+    """Give the user a confirmed TOTP device with a known key (the demo's accounts)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    return TOTPDevice.objects.create(
+        user=user, name="Autentiseringsapp", key=key_hex, confirmed=True
+    )
+
+
+@transaction.atomic(durable=True)
+def link_external_identity(user, *, issuer: str, subject: str, by=None):
+    """Let the identity provider's subject log in as `user` (roles stay as granted)."""
+    issuer, subject = issuer.strip().rstrip("/"), subject.strip()
+    if not issuer or not subject:
+        raise AccountError("Utsteder og subjekt må fylles ut.")
+    identity, created = ExternalIdentity.objects.get_or_create(
+        issuer=issuer, subject=subject, defaults={"user": user}
+    )
+    if not created and identity.user_id != user.pk:
+        raise AccountError("Denne identiteten er allerede knyttet til en annen bruker.")
+    return identity

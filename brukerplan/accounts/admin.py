@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from brukerplan.accounts.models import Invitation, Membership
+from brukerplan.accounts.models import ExternalIdentity, Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,13 +22,22 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "deactivated_at", "invited_by")
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """The identity provider's subject that logs in as this user (issuer + sub)."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ("issuer", "subject", "created_at", "last_login_at")
+    readonly_fields = ("created_at", "last_login_at")
+
+
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class BrukerPlanUserAdmin(UserAdmin):
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ExternalIdentityInline]
 
 
 @admin.register(Invitation)

@@ -162,3 +162,30 @@ class Invitation(models.Model):
 
     def is_open(self, now: datetime.datetime) -> bool:
         return self.used_at is None and self.withdrawn_at is None and now < self.expires_at
+
+
+class ExternalIdentity(models.Model):
+    """A login at an identity provider (HelseID, ID-porten) that is this user.
+
+    Matched on the provider's issuer and stable subject (`sub`), never on a name, an
+    e-mail address or a national identity number, which the subject is not. The row
+    only says who the person is: what they may do is still their memberships here.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(_("utsteder"), max_length=200)
+    subject = models.CharField(_("subjekt (sub)"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ekstern identitet")
+        verbose_name_plural = _("eksterne identiteter")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.issuer}"

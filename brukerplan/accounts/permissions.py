@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
 
 from brukerplan.accounts.models import Membership, Role
@@ -296,3 +297,18 @@ def may_see_register_notices(user) -> bool:
 
 def may_use_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+# --- the second factor ---------------------------------------------------------
+
+
+def needs_second_factor(user) -> bool:
+    """Whether the user's pages wait for a second factor (brukerplan/accounts/second_factor.py):
+    every role that sees row data or more than one municipality (contact person, regional
+    adviser, analyst, administrator, staff), and mappers when the setting asks for it."""
+    if user is None or not user.is_authenticated:
+        return False
+    scope = scope_of(user)
+    if user.is_staff or scope.roles - {Role.KARTLEGGER}:
+        return True
+    return bool(scope.unit_ids) and settings.BRUKERPLAN_SECOND_FACTOR_FOR_MAPPERS

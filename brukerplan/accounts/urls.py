@@ -1,12 +1,17 @@
 from django.urls import path
 
-from brukerplan.accounts import views
+from brukerplan.accounts import oidc, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("logg-inn/", views.LoginView.as_view(), name="login"),
     path("logg-ut/", views.LogoutView.as_view(), name="logout"),
+    path("oidc/logg-inn/", oidc.LoginView.as_view(), name="oidc_login"),
+    path("oidc/tilbake/", oidc.CallbackView.as_view(), name="oidc_callback"),
+    path("oidc/avvist/", views.oidc_refused, name="oidc_refused"),
+    path("tofaktor/", views.second_factor_verify, name="second_factor"),
+    path("tofaktor/ny/", views.second_factor_setup, name="second_factor_setup"),
     path("passord/", views.PasswordChangeView.as_view(), name="password_change"),
     path("passord/endret/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("glemt-passord/", views.PasswordResetView.as_view(), name="password_reset"),

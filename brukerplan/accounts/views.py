@@ -1,18 +1,25 @@
-"""Login and logout, passwords, invitations, and the home page that leads each role to its work."""
+"""Login and logout (local or through the identity provider), the second factor, passwords,
+invitations, and the home page that leads each role to its work."""
 
 from __future__ import annotations
 
+import base64
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
-from brukerplan.accounts import actions, permissions
-from brukerplan.accounts.models import Invitation
+from brukerplan.accounts import actions, oidc, permissions, second_factor
+from brukerplan.accounts.models import Invitation, Role
 from brukerplan.organisations.models import County, Municipality, Unit
 from brukerplan.privacy import ELEVEN_DIGITS
 
@@ -26,11 +33,102 @@ class LoginView(auth_views.LoginView):
         # A number typed as a username is not put back into the page.
         typed = context["form"]["username"].value() or ""
         context["username_value"] = "" if ELEVEN_DIGITS.search(typed) else typed
+        context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME if oidc.configured() else ""
         return context
 
 
 class LogoutView(auth_views.LogoutView):
+    """Ends the session here, and at the identity provider when it logged the session in."""
+
     http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        at_provider = oidc.end_session_url(request)
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(at_provider) if at_provider else response
+
+
+def oidc_refused(request):
+    """Why the identity provider's login was not let in (the reason is in the session)."""
+    refusal = request.session.pop(oidc.SESSION_REFUSAL, None) or {}
+    labels = dict(Role.choices)
+    roles = [str(labels.get(role, role)) for role in refusal.get("roles", [])]
+    return render(
+        request,
+        "accounts/oidc_refused.html",
+        {
+            "reason": refusal.get("reason", ""),
+            "roles": roles,
+            "provider": settings.OIDC_PROVIDER_NAME,
+        },
+        status=403,
+    )
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_verify(request):
+    """The code from the authenticator app, or a recovery code."""
+    if second_factor.is_satisfied(request):
+        return redirect(_next_url(request))
+    if not second_factor.has_authenticator(request.user):
+        return redirect(f"{reverse('accounts:second_factor_setup')}?{request.GET.urlencode()}")
+    wrong = False
+    if request.method == "POST":
+        if second_factor.verify(request, request.POST.get("code", "")):
+            return redirect(_next_url(request))
+        wrong = True
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        {"wrong": wrong, "next": _next_url(request)},
+        status=422 if wrong else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_setup(request):
+    """Set up the authenticator app: a QR code, its first code, then the recovery codes.
+
+    Only while the account has none: replacing one takes an administrator, so a stolen
+    password alone cannot add an authenticator to an account that has one."""
+    if second_factor.has_authenticator(request.user):
+        return redirect(f"{reverse('accounts:second_factor')}?{request.GET.urlencode()}")
+    device = actions.start_totp_enrolment(request.user, by=request.user)
+    wrong = False
+    if request.method == "POST":
+        code = "".join(request.POST.get("code", "").split())
+        if code.isdigit() and len(code) <= 8 and device.verify_token(code):
+            codes = actions.confirm_totp_enrolment(device, by=request.user)
+            otp_login(request, device)
+            return render(
+                request,
+                "accounts/second_factor_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        wrong = True
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "qr": second_factor.qr_svg(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "wrong": wrong,
+            "next": _next_url(request),
+        },
+        status=422 if wrong else 200,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -7,7 +7,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from brukerplan.accounts.actions import grant_role
+from brukerplan.accounts import permissions
+from brukerplan.accounts.actions import grant_role, set_authenticator
 from brukerplan.accounts.models import Role
 from brukerplan.instrument.cells import parse_cells
 from brukerplan.organisations.actions import open_period
@@ -16,6 +17,9 @@ from brukerplan.registrations import actions, mapping, synth
 from brukerplan.registrations.models import Registration
 
 DEMO_PASSWORD = "brukerplan-demo"  # noqa: S105 - demo only, printed by the demo command
+# The demo's roles above mapper need a second factor, as in production: their accounts
+# share this TOTP key, printed by the demo command (base32) for an authenticator app.
+DEMO_TOTP_KEY = "6272756b6572706c616e2d64656d6f2d746f7470"  # noqa: S105 - demo only, printed
 BERGEN = "4601"
 VESTLAND = "46"
 CURRENT_PERSONS = 24  # this year's registrations in the demo units, so far in the period
@@ -72,6 +76,10 @@ def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, 
     grant_role(analyst, Role.ANALYTIKER)
     admin = user("admin", "Ada", "Administrator", "Administrator", staff=True, superuser=True)
     grant_role(admin, Role.ADMINISTRATOR)
+    for account in (contact, adviser, analyst, admin):
+        permissions.forget(account)
+        if permissions.needs_second_factor(account):
+            set_authenticator(account, DEMO_TOTP_KEY, by=None)
     if not Registration.objects.filter(aar=year, unit__in=units).exists():
         map_current_year(units, [mapper, mapper2], start, today)
     return logins

@@ -12,6 +12,7 @@ from brukerplan.instrument import definition
 from brukerplan.instrument.definition import INTEGER, MULTI
 from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
+from tests.conftest import browser_authenticator, enter_second_factor
 
 PASSWORD = "et-godt-passord-123"
 
@@ -33,7 +34,10 @@ def log_in(page, user):
     page.goto("/konto/logg-inn/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
+    device = browser_authenticator(user)
     page.click("button[type=submit]")
+    if device:
+        enter_second_factor(page, device)
 
 
 def answer(page, key, value, instrument):

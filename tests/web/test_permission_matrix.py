@@ -210,6 +210,23 @@ VIEWS = [
         None,
         EVERYONE,
     ),
+    # A verified session is sent on; one without a second factor gets the form, or the
+    # setup when the account has no authenticator yet.
+    ("second factor", "get", lambda w, r: reverse("accounts:second_factor"), None, EVERYONE),
+    (
+        "second factor code",
+        "post",
+        lambda w, r: reverse("accounts:second_factor"),
+        lambda w, r: {"code": "000000"},
+        EVERYONE,
+    ),
+    (
+        "second factor setup",
+        "get",
+        lambda w, r: reverse("accounts:second_factor_setup"),
+        None,
+        EVERYONE,
+    ),
     ("report chooser", "get", lambda w, r: reverse("reports:index"), None, REPORT_READERS),
     (
         "own municipality report",
@@ -310,9 +327,14 @@ def _registrations(world, helpers) -> dict:
 
 # Views without a role rule: logging in and out, a forgotten password, and an
 # invitation, which its one-time token guards (test_invitations.py tests the token).
+# The identity provider's login, its return and its refusal page are logging in
+# (tests/oidc/ runs them against a real provider; unconfigured they answer 404).
 OPEN_VIEWS = {
     "accounts:login",
     "accounts:logout",
+    "accounts:oidc_login",
+    "accounts:oidc_callback",
+    "accounts:oidc_refused",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
@@ -369,6 +391,38 @@ def test_every_role_is_allowed_or_refused_each_view_as_the_rules_say(
             wrong.append(f"{username} should be allowed, got {response.status_code}")
         if username not in allowed and not refused:
             wrong.append(f"{username} should be refused, got {response.status_code}")
+    assert not wrong, f"{name}: " + "; ".join(wrong)
+
+
+SECOND_FACTOR_ROLES = EVERYONE - {"mapper_a", "mapper_b", "mapper_voss", "nobody"}
+# The account pages (passwords, the second factor itself) stay reachable without one.
+ACCOUNT_PAGES = {
+    "password change",
+    "password changed",
+    "second factor",
+    "second factor code",
+    "second factor setup",
+}
+DATA_VIEWS = [v for v in VIEWS if v[0] not in ACCOUNT_PAGES]
+
+
+@pytest.mark.parametrize(
+    "name,method,url,data,allowed", DATA_VIEWS, ids=[v[0].replace(" ", "_") for v in DATA_VIEWS]
+)
+def test_without_a_second_factor_every_page_of_those_roles_answers_with_the_verification(
+    world, helpers, password_only_login, name, method, url, data, allowed
+):
+    regs = _registrations(world, helpers)
+    target = url(world, regs)
+    assert not target.startswith("/konto/")
+    wrong = []
+    for username in sorted(SECOND_FACTOR_ROLES):
+        client = Client()
+        password_only_login(client, world.users[username])
+        response = getattr(client, method)(target, data(world, regs) if data else None)
+        location = response.get("Location", "")
+        if response.status_code != 302 or not location.startswith("/konto/tofaktor/?next="):
+            wrong.append(f"{username} got {response.status_code} {location}")
     assert not wrong, f"{name}: " + "; ".join(wrong)
 
 

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.conftest import authenticator, enter_second_factor
+
 PASSWORD = "et-godt-passord-123"
 
 pytestmark = [
@@ -27,7 +29,9 @@ def test_the_contact_person_opens_the_dashboard_and_sees_charts_without_csp_erro
     page.goto("/konto/logg-inn/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
+    device = authenticator(user)
     page.click("button[type=submit]")
+    enter_second_factor(page, device)
     page.wait_for_url(re.compile(r"/kommune/4601/$"))
 
     page.get_by_role("link", name="Rapporter").click()

@@ -1,3 +1,4 @@
+import base64
 import tempfile
 from pathlib import Path
 
@@ -5,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from brukerplan.demo.accounts import create_demo_accounts
+from brukerplan.demo.accounts import DEMO_TOTP_KEY, create_demo_accounts
 from brukerplan.organisations.actions import import_population
 from brukerplan.organisations.models import Population
 from brukerplan.registrations import synth
@@ -43,4 +44,10 @@ class Command(BaseCommand):
         self.stdout.write("\nDemobrukere (brukernavn / passord):")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<18} {password:<20} {role}")
+        secret = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            "\nKommunekontakt, regional rådgiver, analytiker og administrator trenger også en"
+            f"\nengangskode (TOTP). Legg nøkkelen {secret} inn i en autentiseringsapp,"
+            f"\neller skriv: oathtool --totp -b {secret}"
+        )
         self.stdout.write("\nÅpne http://127.0.0.1:8000 og logg inn.\n")
