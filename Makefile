@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install bytecode run test test-fast lint format bench demo browser clean
+.PHONY: install bytecode run test test-fast lint format bench demo browser oidc-provider clean
 
 install: $(STAMP)
 
@@ -43,6 +43,23 @@ browser:
 	  fi; \
 	fi
 
+# A real OpenID provider for the login tests: npm's oidc-provider (tests/oidc_provider,
+# pinned in its package-lock.json), run with Node.js, which Debian's nodejs and npm give
+# where they are missing. The tests skip without it, which fails a CI run.
+OIDC_PROVIDER := tests/oidc_provider
+OIDC_STAMP := $(OIDC_PROVIDER)/node_modules/.installed-stamp
+oidc-provider: $(OIDC_STAMP)
+$(OIDC_STAMP): $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "Installerer Debians nodejs og npm …"; \
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) || true; \
+	fi
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "FEIL: Fikk ikke installert Node.js og npm. Installer dem som root:" >&2; \
+	  echo "  apt-get install nodejs npm" >&2; exit 1; }
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(OIDC_STAMP)
+
 run: install bytecode
 	$(BIN)/brukerplan setup
 	$(BIN)/brukerplan demo
@@ -52,7 +69,7 @@ run: install bytecode
 	$(BIN)/brukerplan db_worker --no-reload & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c python:brukerplan.gunicorn_config brukerplan.wsgi
 
-test: install browser
+test: install browser oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -76,4 +93,4 @@ bench: install bytecode
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache $(OIDC_PROVIDER)/node_modules
