@@ -16,6 +16,7 @@ place. The rules:
 | see a health region's reports    | –        | –            | its region | any     | any   |
 | see the national report          | –        | –            | –          | any     | any   |
 | see pseudonymised row data       | –        | own munic.   | –          | any     | –     |
+| needs a second factor for pages  | setting  | yes          | yes        | yes     | yes   |
 | use the Django admin             | –        | –            | –          | –       | staff |
 
 A pool is a county's municipalities with too few persons for a report of their own
