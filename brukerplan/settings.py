@@ -221,6 +221,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # What is typed as a username is stored masked: it may be a fødselsnummer typed in error.
 AXES_USERNAME_CALLABLE = "brukerplan.privacy.masked_username"
+AXES_WHITELIST_CALLABLE = "brukerplan.accounts.oidc.axes_exempt"
 
 # Content-Security-Policy (django-csp 4): everything from this origin, nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -226,3 +226,10 @@ def end_session_url(request) -> str | None:
         }
     )
     return f"{endpoint}?{query}"
+
+
+def axes_exempt(request, credentials) -> bool:
+    """django-axes counts no provider callback: it is no password guess (the provider
+    guards its own login), and its username is always empty, so refusals (an unknown
+    subject) would otherwise lock every provider login out after five."""
+    return request is not None and request.path == reverse("accounts:oidc_callback")

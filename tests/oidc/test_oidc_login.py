@@ -124,3 +124,16 @@ def test_the_login_page_offers_the_provider_only_when_one_is_configured(world, s
     assert 'id="id_password"' in page  # local accounts stay
     # «Logg ut» is a form whose redirect ends at the provider: the CSP lets it go there only.
     assert f"form-action 'self' {provider.issuer};" in response["Content-Security-Policy"] + ";"
+
+
+def test_refused_provider_logins_do_not_lock_the_provider_login_out_for_others(
+    world, oidc_settings, settings
+):
+    _link(world.users["analyst"], oidc_settings, "kari-hoy")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        back, _ = log_in_at_provider(Client(), "ukjent-person")
+        assert back["Location"] == reverse("accounts:oidc_refused")
+    client = Client()
+    back, _ = log_in_at_provider(client, "kari-hoy")
+    assert back["Location"] == reverse("index")
+    assert client.session["_auth_user_id"] == str(world.users["analyst"].pk)
