@@ -189,3 +189,8 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.issuer}"
+
+    def clean(self) -> None:
+        # The provider's issuer as its discovery document spells it, without a final slash.
+        self.issuer = self.issuer.strip().rstrip("/")
+        self.subject = self.subject.strip()

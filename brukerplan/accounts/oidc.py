@@ -142,18 +142,21 @@ class Backend(OIDCAuthenticationBackend):
             .filter(issuer=settings.OIDC_ISSUER, subject=str(payload.get("sub", "")))
             .first()
         )
-        session = self.request.session
         if identity is None or not identity.user.is_active:
-            session[SESSION_REFUSAL] = {"reason": UNKNOWN_SUBJECT}
-            return None
+            return self._refuse({"reason": UNKNOWN_SUBJECT})
         user, acr = identity.user, payload.get("acr", "")
         too_low = roles_above(user, acr)
         if too_low:
-            session[SESSION_REFUSAL] = {"reason": LEVEL_TOO_LOW, "roles": too_low}
-            return None
+            return self._refuse({"reason": LEVEL_TOO_LOW, "roles": too_low})
         ExternalIdentity.objects.filter(pk=identity.pk).update(last_login_at=timezone.now())
         user.brukerplan_oidc_acr = acr
         return user
+
+    def _refuse(self, refusal: dict) -> None:
+        # The library kept the ID token for the logout; a refused login keeps nothing of it.
+        self.request.session.pop("oidc_id_token", None)
+        self.request.session[SESSION_REFUSAL] = refusal
+        return None
 
     def get_user(self, user_id):
         return ModelBackend.get_user(self, user_id)

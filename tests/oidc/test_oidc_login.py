@@ -42,6 +42,7 @@ def test_an_unknown_subject_is_refused_in_norwegian_and_no_account_is_made(world
     assert "ikke knyttet til noen bruker i BrukerPlan" in page.content.decode()
     assert get_user_model().objects.count() == users
     assert "_auth_user_id" not in client.session
+    assert "oidc_id_token" not in client.session  # nothing of the refused login is kept
     assert client.get(reverse("index"))["Location"].startswith(reverse("accounts:login"))
 
 
