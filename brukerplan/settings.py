@@ -37,17 +37,21 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "brukerplan.accounts",
+    "brukerplan.audit",
     "brukerplan.instrument",
     "brukerplan.organisations",
     "brukerplan.registrations",
     "brukerplan.reports",
     "brukerplan.contact",
+    "brukerplan.administration",
     "brukerplan.demo",
     "brukerplan.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First of ours: every audit entry of the request carries its id.
+    "brukerplan.audit.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The header middlewares wrap the session's: a response the session middleware
     # replaces (the database away when it saves) still gets every security header.
@@ -295,6 +299,8 @@ BRUKERPLAN_PSEUDONYM_LATER_KEYS = env_numbered("BRUKERPLAN_PSEUDONYM_KEY_")
 BRUKERPLAN_SMALL_NUMBER_THRESHOLD = env_int("BRUKERPLAN_SMALL_NUMBER_THRESHOLD", 5)
 # How many mapping years registrations are kept (`brukerplan retention`); 0: not set.
 BRUKERPLAN_RETENTION_YEARS = env_int("BRUKERPLAN_RETENTION_YEARS", 0)
+# How long the audit trail keeps an entry; `brukerplan audit-log --prune` deletes older ones.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
 if PRODUCTION and (not SECRET_KEY or not BRUKERPLAN_PSEUDONYM_KEY):
     from django.core.exceptions import ImproperlyConfigured

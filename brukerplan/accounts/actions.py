@@ -2,8 +2,8 @@
 
 Each write is one transaction, durable (never inside another) where it is the
 outermost, and takes the acting user as the keyword `by` (`invited_by` for an
-invitation, which records it): `by=None` is the command line. Where the models
-have no field for who acted, the audit trail will record `by`.
+invitation, which records it): `by=None` is the command line. Every write
+records who acted in the audit trail (`brukerplan.audit.trail`), in its transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from brukerplan.accounts import mail
 from brukerplan.accounts.models import ExternalIdentity, Invitation, Membership, Role
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.organisations.models import Unit
 
 log = logging.getLogger(__name__)
@@ -59,14 +61,38 @@ def grant_role(
         county=county,
         health_region=health_region,
         invited_by=invited_by,
+        by=by,
     )
 
 
+def _place(membership) -> dict:
+    """The audit entry's fields for a role's place (ids and codes only)."""
+    what = {"role": str(membership.role), "target_user": membership.user_id}
+    if membership.county_id:
+        what["county"] = membership.county.code
+    if getattr(membership, "health_region", ""):
+        what["health_region"] = membership.health_region
+    municipality = ""
+    if membership.municipality_id:
+        municipality = membership.municipality.code
+    elif membership.unit_id:
+        municipality = membership.unit.municipality.code
+    return {"municipality": municipality, "unit": membership.unit_id, "what": what}
+
+
 def _grant_role(
-    user, role: str, *, unit=None, municipality=None, county=None, health_region="", invited_by
+    user,
+    role: str,
+    *,
+    unit=None,
+    municipality=None,
+    county=None,
+    health_region="",
+    invited_by,
+    by,
 ) -> Membership:
     """grant_role inside the caller's transaction (an invitation's)."""
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user,
         role=role,
         unit=unit,
@@ -75,6 +101,8 @@ def _grant_role(
         health_region=health_region,
         defaults={"invited_by": invited_by},
     )
+    if created or not membership.active:
+        trail.record(Kind.ROLE_GRANTED, by=by, **_place(membership))
     if not membership.active:
         membership.active = True
         membership.deactivated_at = None
@@ -139,7 +167,7 @@ def invite_mapper(
             )
             user.set_unusable_password()
             user.save()
-            _grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by)
+            _grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by, by=invited_by)
         # An earlier open offer of the same role is replaced by this one.
         now = timezone.now()
         Invitation.objects.filter(
@@ -154,6 +182,18 @@ def invite_mapper(
             token_hash=_token_hash(token),
             invited_by=invited_by,
             expires_at=now + Invitation.VALID_FOR,
+        )
+        trail.record(
+            Kind.INVITATION_SENT,
+            by=invited_by,
+            municipality=unit.municipality.code,
+            unit=unit,
+            what={
+                "role": str(Role.KARTLEGGER),
+                "target_user": user.pk,
+                "invitation": invitation.pk,
+                "new_account": existing is None,
+            },
         )
         link = link_for(token)
         try:
@@ -209,6 +249,12 @@ def choose_first_password(invitation: Invitation, password: str, *, by=None) -> 
     invitation.user.save(update_fields=["password"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
+    trail.record(
+        Kind.PASSWORD_CHOSEN,
+        by=None,
+        username=invitation.user.get_username(),
+        what={"invitation": invitation.pk, "target_user": invitation.user_id},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -220,19 +266,30 @@ def accept_invitation(invitation: Invitation, by) -> Membership:
     if invitation.for_new_account or not _usable(invitation):
         raise AccountError("Invitasjonslenken er brukt eller utløpt.")
     membership = _grant_role(
-        by, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by
+        by, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by, by=by
     )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
+    place = _place(membership)
+    place["what"]["invitation"] = invitation.pk
+    trail.record(Kind.INVITATION_ACCEPTED, by=by, **place)
     return membership
 
 
 @transaction.atomic(durable=True)
 def withdraw_invitation(invitation: Invitation, *, by) -> None:
     """The contact person takes back an offer not yet taken up."""
-    Invitation.objects.filter(pk=invitation.pk, used_at=None, withdrawn_at=None).update(
+    withdrawn = Invitation.objects.filter(pk=invitation.pk, used_at=None, withdrawn_at=None).update(
         withdrawn_at=timezone.now()
     )
+    if withdrawn:
+        trail.record(
+            Kind.INVITATION_WITHDRAWN,
+            by=by,
+            municipality=invitation.unit.municipality.code,
+            unit=invitation.unit_id,
+            what={"invitation": invitation.pk, "target_user": invitation.user_id},
+        )
 
 
 @transaction.atomic(durable=True)
@@ -253,9 +310,14 @@ def deactivate_membership(membership: Membership, *, by) -> Membership:
         withdrawn_at=None,
     ).update(withdrawn_at=now)
     user = membership.user
+    deactivated = False
     if not user.is_staff and not Membership.objects.filter(user=user, active=True).exists():
         user.is_active = False
         user.save(update_fields=["is_active"])
+        deactivated = True
+    place = _place(membership)
+    place["what"]["account_deactivated"] = deactivated
+    trail.record(Kind.ROLE_WITHDRAWN, by=by, **place)
     return membership
 
 

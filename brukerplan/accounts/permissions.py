@@ -111,6 +111,11 @@ def scope_of(user) -> Scope:
     return scope
 
 
+def roles_label(user) -> str:
+    """The user's active roles, as the audit trail records them ("kartlegger,kommunekontakt")."""
+    return ",".join(sorted(str(role) for role in scope_of(user).roles))
+
+
 def forget(user) -> None:
     """Drop the cached scope (after a membership of this user changed)."""
     if hasattr(user, _CACHE_ATTRIBUTE):

@@ -2,8 +2,8 @@
 
 Each write is one transaction, durable (never inside another) where it is the
 outermost, and takes the acting user as the keyword `by`: `by=None` is the
-command line. The models have no field for who acted; the audit trail will
-record `by`.
+command line. The models have no field for who acted; the audit trail
+(`brukerplan.audit.trail`) records `by`, in the write's transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.organisations import population, reference
 from brukerplan.organisations import register as registers
 from brukerplan.organisations.models import (
@@ -85,6 +87,16 @@ def save_register(register: reference.Register, source: str, *, by=None) -> tupl
     )
     RegisterLoad.objects.create(source=source[:300], checked_through=register.checked_through)
     transaction.on_commit(registers.forget)
+    trail.record(
+        Kind.REFERENCE_DATA,
+        by=by,
+        what={
+            "source": source[:300],
+            "checked_through": str(register.checked_through),
+            "counties_created": counties_created,
+            "municipalities_created": municipalities_created,
+        },
+    )
     return counties_created, municipalities_created
 
 
@@ -116,7 +128,9 @@ def create_unit(municipality: Municipality, name: str, unit_type: str, *, by) ->
         raise OrganisationError("Ukjent enhetstype.")
     if Unit.objects.filter(municipality=municipality, name__iexact=name).exists():
         raise OrganisationError("Kommunen har allerede en enhet med det navnet.")
-    return Unit.objects.create(municipality=municipality, name=name, type=unit_type)
+    unit = Unit.objects.create(municipality=municipality, name=name, type=unit_type)
+    trail.record(Kind.UNIT_CREATED, by=by, municipality=municipality.code, unit=unit)
+    return unit
 
 
 @transaction.atomic(durable=True)
@@ -124,6 +138,13 @@ def set_unit_active(unit: Unit, active: bool, *, by) -> Unit:
     """An inactive unit keeps its registrations; its mappers can no longer map in it."""
     Unit.objects.filter(pk=unit.pk).update(active=active)
     unit.active = active
+    trail.record(
+        Kind.UNIT_CHANGED,
+        by=by,
+        municipality=unit.municipality.code,
+        unit=unit,
+        what={"active": active},
+    )
     return unit
 
 
@@ -137,6 +158,11 @@ def open_period(county: County, year: int, start: datetime.date, end: datetime.d
     period, _ = MappingPeriod.objects.update_or_create(
         county=county, year=year, defaults={"start": start, "end": end, "closed_at": None}
     )
+    trail.record(
+        Kind.PERIOD_OPENED,
+        by=by,
+        what={"county": county.code, "year": year, "start": start, "end": end},
+    )
     return period
 
 
@@ -146,11 +172,16 @@ def close_period(period, when: datetime.datetime | None = None, *, by):
     period.closed_at = when or timezone.now()
     # save(), not update(): the reports app hears of the close and builds the county.
     period.save(update_fields=["closed_at"])
+    trail.record(
+        Kind.PERIOD_CLOSED, by=by, what={"county": period.county.code, "year": period.year}
+    )
     return period
 
 
 @transaction.atomic(durable=True)
-def import_population(rows: list[population.Population], *, by=None) -> tuple[int, int]:
+def import_population(
+    rows: list[population.Population], *, by=None, source: dict | None = None
+) -> tuple[int, int]:
     """Store population figures; a figure already there for a municipality and year is replaced.
 
     Returns how many were created and how many updated.
@@ -178,4 +209,14 @@ def import_population(rows: list[population.Population], *, by=None) -> tuple[in
             updated.append(current)
     Population.objects.bulk_create(created)
     Population.objects.bulk_update(updated, ["total", "adults"])
+    trail.record(
+        Kind.POPULATION_IMPORT,
+        by=by,
+        what={
+            **(source or {}),
+            "rows": len(rows),
+            "created": len(created),
+            "updated": len(updated),
+        },
+    )
     return len(created), len(updated)

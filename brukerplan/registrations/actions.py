@@ -2,8 +2,8 @@
 
 Each write is one transaction, durable (never inside another) where it is the
 outermost, and takes the acting user as the keyword `by`: `by=None` is the
-command line. A registration records its creator (`created_by`); for the other
-writes, where the model has no field for it, the audit trail will record `by`.
+command line. A registration records its creator (`created_by`); every write
+records `by` in the audit trail (`brukerplan.audit.trail`), in its transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from django.db import connection, transaction
 from django.utils import timezone
 
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind, Outcome
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import AnswerError, Instrument
 from brukerplan.organisations.models import Municipality, Unit
@@ -86,7 +88,7 @@ class ImportResult:
 
 
 def import_registrations(
-    table: Table, *, by, progress: ProgressFactory = no_progress
+    table: Table, *, by, progress: ProgressFactory = no_progress, source: dict | None = None
 ) -> ImportResult:
     """Check every row, then write all of them in one transaction, or nothing.
 
@@ -110,6 +112,9 @@ def import_registrations(
     each pass ("Kontrollerer", then "Skriver" with the number of rows).
     `table.rows` may raise `UnreadableFile` while it is read; nothing is
     written then either.
+
+    The audit trail gets one entry: in the writing transaction, or, for a file
+    rejected, on its own. `source` is what it says of the file (its name, sha256).
     """
     register = _municipality_register()
     errors, warnings = Capped(), Capped()
@@ -132,13 +137,33 @@ def import_registrations(
         result.errors, result.error_count = errors.kept, errors.count
         result.warnings, result.warning_count = warnings.kept, warnings.count
         if errors.count or not checked:
+            _record_import(result, by, source)
             return result
         spill.seek(0)
         with transaction.atomic(), progress("Skriver", checked) as bar:
             if active_version() != len(chain):  # rotate-key ran meanwhile
                 raise KeyRotated("Nøkkelen ble byttet under importen; importer filen på nytt.")
             _write_rows(_spilled(spill), register, wanted_units, result, bar, by, len(chain))
+            _record_import(result, by, source)
     return result
+
+
+def _record_import(result: ImportResult, by, source: dict | None) -> None:
+    trail.record(
+        Kind.IMPORT,
+        by=by,
+        outcome=Outcome.ALLOWED if result.ok and result.rows else Outcome.FAILED,
+        what={
+            **(source or {}),
+            "rows": result.rows,
+            "errors": result.error_count,
+            "warnings": result.warning_count,
+            "created": result.created,
+            "already_present": result.already_present,
+            "units_created": result.units_created,
+            "years": sorted(result.years),
+        },
+    )
 
 
 def _check_rows(table, checker, errors: Capped, wanted_units, spill, progress) -> int:
@@ -376,7 +401,7 @@ def start_registration(
     ).first()
     if existing is not None:
         raise AlreadyMapped(existing)
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         aar=aar,
         kartlagt_dato=kartlagt_dato,
         municipality=municipality,
@@ -393,6 +418,19 @@ def start_registration(
         alder=alder,
         answers={},
         created_by=by,
+    )
+    _record(Kind.REGISTRATION_STARTED, registration, by)
+    return registration
+
+
+def _record(kind: str, registration: Registration, by, **what) -> None:
+    """An entry about one registration: its number, year, unit and municipality only."""
+    trail.record(
+        kind,
+        by=by,
+        municipality=registration.kommunenummer,
+        unit=registration.unit_id,
+        what={"registrering_id": registration.registrering_id, "aar": registration.aar, **what},
     )
 
 
@@ -429,6 +467,7 @@ def save_draft(
         current.answers = answers
     current.save()
     _copy(current, registration)
+    _record(Kind.REGISTRATION_CHANGED, current, by, status=current.status)
     return SaveResult(saved=True)
 
 
@@ -457,13 +496,17 @@ def submit_registration(
             current.answers = answers
             current.save()
             _copy(current, registration)
+            _record(Kind.REGISTRATION_CHANGED, current, by, status=current.status)
         return errors
     _apply_scores(current, instrument, answers)
+    kind = Kind.REGISTRATION_CHANGED
     if current.status != Registration.Status.SUBMITTED:
         current.status = Registration.Status.SUBMITTED
         current.submitted_at = timezone.now()
+        kind = Kind.REGISTRATION_SUBMITTED
     current.save()
     _copy(current, registration)
+    _record(kind, current, by, status=current.status)
     return []
 
 
@@ -481,6 +524,7 @@ def delete_draft(registration: Registration, *, by, today: datetime.date | None 
     current = _locked(registration)
     if current.status != Registration.Status.DRAFT:
         raise MappingError("Bare utkast kan slettes.")
+    _record(Kind.DRAFT_DELETED, current, by)
     current.delete()
 
 
@@ -501,6 +545,7 @@ def choose_representative(
     same_person.exclude(pk=registration.pk).update(foretrukket=False)
     same_person.filter(pk=registration.pk).update(foretrukket=True)
     registration.foretrukket = True
+    _record(Kind.DUPLICATE_SETTLED, registration, by)
     return registration
 
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brukerplan.accounts import permissions
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind, Outcome
 from brukerplan.organisations.models import MappingPeriod, Unit
 from brukerplan.registrations import actions, mapping
 from brukerplan.registrations.forms import (
@@ -42,8 +44,20 @@ def _registration(request, registrering_id: str) -> Registration:
         registrering_id=registrering_id,
     )
     if not permissions.may_edit_registration(request.user, registration):
+        _record_view(request, registration, Outcome.REFUSED)
         raise PermissionDenied
     return registration
+
+
+def _record_view(request, registration: Registration, outcome: str = Outcome.ALLOWED) -> None:
+    trail.record(
+        Kind.REGISTRATION_VIEWED,
+        by=request.user,
+        outcome=outcome,
+        municipality=registration.kommunenummer,
+        unit=registration.unit_id,
+        what={"registrering_id": registration.registrering_id, "aar": registration.aar},
+    )
 
 
 def _period_of(registration: Registration) -> MappingPeriod | None:
@@ -55,9 +69,17 @@ def _period_of(registration: Registration) -> MappingPeriod | None:
 @login_required
 def unit_registrations(request, unit_id: int):
     unit = _unit(unit_id)
-    if not permissions.may_view_unit(request.user, unit):
-        raise PermissionDenied
+    allowed = permissions.may_view_unit(request.user, unit)
     today = timezone.localdate()
+    trail.record(
+        Kind.UNIT_LIST_VIEWED,
+        by=request.user,
+        outcome=Outcome.ALLOWED if allowed else Outcome.REFUSED,
+        municipality=unit.municipality.code,
+        unit=unit,
+    )
+    if not allowed:
+        raise PermissionDenied
     period = mapping.current_period(unit.municipality, today)
     year = period.year if period else today.year
     registrations = list(
@@ -153,6 +175,7 @@ def registration_form(request, registrering_id: str):
     registration = _registration(request, registrering_id)
     period = _period_of(registration)
     if request.method == "GET":
+        _record_view(request, registration)
         return _form_page(request, registration, registration.answers, {}, period=period)
     instrument = mapping.instrument_of(registration)
     answers, problems = answers_from_post(instrument, request.POST)
@@ -208,6 +231,7 @@ def submitted(request, registrering_id: str):
     registration = _registration(request, registrering_id)
     if registration.status != Registration.Status.SUBMITTED:
         return redirect("registrations:form", registrering_id=registration.registrering_id)
+    _record_view(request, registration)
     return render(
         request,
         "registrations/submitted.html",

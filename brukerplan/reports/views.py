@@ -28,6 +28,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brukerplan.accounts import permissions
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind, Outcome
 from brukerplan.organisations import register
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data, publication, store
@@ -457,10 +459,18 @@ def download(request, scope: str, year: str, format: str):
     if not register.current().knows(year):  # before the register: no municipalities
         raise Http404
     seen = _Year(year)
-    if not _may_view(request.user, key, seen):
-        raise PermissionDenied
     raw = format == "xlsx" and request.GET.get("radata") == "1"
-    if raw and not permissions.may_download_row_data(request.user, scope_type, code, year):
+    allowed = _may_view(request.user, key, seen) and (
+        not raw or permissions.may_download_row_data(request.user, scope_type, code, year)
+    )
+    trail.record(
+        Kind.ROW_DATA if raw else Kind.REPORT_DOWNLOADED,
+        by=request.user,
+        outcome=Outcome.ALLOWED if allowed else Outcome.REFUSED,
+        municipality=code if scope_type == "municipality" else "",
+        what={"scope": key, "year": year, "format": format},
+    )
+    if not allowed:
         raise PermissionDenied
     main_group = request.GET.get("hovedgruppe") or None  # one main group's deck
     if main_group is not None and (format != "pptx" or main_group not in common.MAIN_GROUPS):

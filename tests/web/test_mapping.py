@@ -287,8 +287,9 @@ def test_the_unit_list_shows_nothing_identifying_in_few_queries(
     world, helpers, mapper, django_assert_max_num_queries
 ):
     registrations = [start(world, helpers, birth=datetime.date(1960 + i, 2, 3)) for i in range(8)]
-    # 6 of its own (session, user, roles, unit, period, list) + 3 to renew the idle timeout.
-    with django_assert_max_num_queries(9):
+    # 6 of its own (session, user, roles, unit, period, list), 1 audit entry, and 3 to renew
+    # the idle timeout.
+    with django_assert_max_num_queries(10):
         response = mapper.get(reverse("registrations:unit", args=[world.unit_a.id]))
     page = response.content.decode()
     for registration in registrations:
@@ -299,12 +300,14 @@ def test_the_unit_list_shows_nothing_identifying_in_few_queries(
 
 def test_the_form_renders_in_few_queries(world, helpers, mapper, django_assert_max_num_queries):
     registration = start(world, helpers)
-    # 5 of its own (session, user, registration, roles, period) + 3 to renew the session.
-    with django_assert_max_num_queries(8):
+    # 5 of its own (session, user, registration, roles, period), 1 audit entry, and 3 to
+    # renew the session.
+    with django_assert_max_num_queries(9):
         response = mapper.get(reverse("registrations:form", args=[registration.registrering_id]))
     assert response.status_code == 200
-    # Autosave: the same reads, the period, the row locked and updated, the session renewed.
-    with django_assert_max_num_queries(12):
+    # Autosave: the same reads, the period, the row locked and updated, its audit entry, the
+    # session renewed.
+    with django_assert_max_num_queries(13):
         mapper.post(
             reverse("registrations:autosave", args=[registration.registrering_id]),
             {"rusproblem": "1"},

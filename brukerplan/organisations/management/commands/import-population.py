@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from brukerplan.audit.trail import file_digest
 from brukerplan.organisations import population
 from brukerplan.organisations.actions import import_population
 from brukerplan.organisations.models import Municipality
@@ -36,5 +37,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{file.name} er avvist: ukjente kommunenumre for året: {', '.join(unknown[:20])}"
             )
-        created, updated = import_population(rows)
+        source = {"file": file.name[:80], "sha256": file_digest(file)}
+        created, updated = import_population(rows, source=source)
         self.stdout.write(f"Folketall: {created} nye og {updated} oppdaterte kommune-år.")

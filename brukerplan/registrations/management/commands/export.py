@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.registrations.exchange import write_rows
 from brukerplan.registrations.exports import municipality_export
 
@@ -25,4 +27,10 @@ class Command(BaseCommand):
         except LookupError as error:
             raise CommandError(str(error)) from None
         count = write_rows(out, header, rows)
+        trail.record(
+            Kind.ROW_DATA,
+            by=None,
+            municipality=municipality,
+            what={"scope": f"municipality:{municipality}", "year": year, "rows": count},
+        )
         self.stdout.write(f"Skrev {count} kartlegginger til {out}.")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from brukerplan.audit.trail import file_digest
 from brukerplan.organisations import register
 from brukerplan.registrations.actions import KeyRotated, import_registrations
 from brukerplan.registrations.exchange import UnreadableFile, display_name, open_table
@@ -30,7 +31,8 @@ class Command(BaseCommand):
         try:
             table = open_table(file)
             self.stdout.write(f"Leste {table.form}.")
-            result = import_registrations(table, by=None, progress=_bar)
+            source = {"file": name, "sha256": file_digest(file)}
+            result = import_registrations(table, by=None, progress=_bar, source=source)
         except UnreadableFile as error:
             raise CommandError(f"{error}. Ingenting er importert.") from None
         except (KeyRotated, MissingSecret) as error:
