@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("brukerplan.registrations.urls")),
     path("", include("brukerplan.contact.urls")),
     path("rapporter/", include("brukerplan.reports.urls")),
+    path("administrasjon/", include("brukerplan.administration.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -66,7 +66,8 @@ def grant_role(
 
 
 def _place(membership) -> dict:
-    """The audit entry's fields for a role's place (ids and codes only)."""
+    """The audit entry's fields for a role's place (ids and codes only), of a Membership
+    or an Invitation."""
     what = {"role": str(membership.role), "target_user": membership.user_id}
     if membership.county_id:
         what["county"] = membership.county.code
@@ -126,10 +127,54 @@ def _token_hash(token: str) -> str:
 def invite_mapper(
     *, unit: Unit, email: str, first_name: str, last_name: str, invited_by, link_for
 ) -> InvitationSent:
-    """Invite the person at `email` to map in `unit`.
+    """Invite the person at `email` to map in `unit` (the contact person's invitation)."""
+    return invite(
+        Role.KARTLEGGER,
+        unit=unit,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        invited_by=invited_by,
+        link_for=link_for,
+    )
+
+
+def _check_place(role: str, *, unit, municipality, county, health_region) -> None:
+    """The place a role needs (as Membership's constraint has it), in Norwegian."""
+    places = {
+        Role.KARTLEGGER: unit is not None and not (municipality or county or health_region),
+        Role.KOMMUNEKONTAKT: municipality is not None and not (unit or county or health_region),
+        Role.REGIONAL: not (unit or municipality) and ((county is None) != (not health_region)),
+        Role.ANALYTIKER: not (unit or municipality or county or health_region),
+    }
+    if not places.get(role, False):
+        if role == Role.REGIONAL:
+            raise AccountError("Velg enten et fylke eller en helseregion.")
+        raise AccountError("Rollen og stedet passer ikke sammen.")
+    if unit is not None and not unit.active:
+        raise AccountError("Enheten er deaktivert.")
+
+
+def invite(
+    role: str,
+    *,
+    unit: Unit | None = None,
+    municipality=None,
+    county=None,
+    health_region: str = "",
+    email: str,
+    first_name: str,
+    last_name: str,
+    invited_by,
+    link_for,
+) -> InvitationSent:
+    """Invite the person at `email` to take up `role` at a place: a mapper (a unit), a
+    contact person (a municipality), a regional adviser (a county or a health region) or an
+    analyst (the country). Who may invite whom is `permissions`' business; an administrator
+    is made in the Django admin only.
 
     An address without an account gets a new account with no password, the role,
-    and a link (by e-mail, and shown once to the contact person) to choose the
+    and a link (by e-mail, and shown once to the one who invites) to choose the
     first password. An address that already has an account is only told by
     e-mail; the role is theirs when they accept while logged in. That account's
     password, state and roles are never touched here.
@@ -142,8 +187,13 @@ def invite_mapper(
         validate_email(email)
     except ValidationError:
         raise AccountError("Skriv en gyldig e-postadresse.") from None
-    if not unit.active:
-        raise AccountError("Enheten er deaktivert.")
+    place = {
+        "unit": unit,
+        "municipality": municipality,
+        "county": county,
+        "health_region": health_region or "",
+    }
+    _check_place(role, **place)
     User = get_user_model()
     with transaction.atomic(durable=True):
         existing = (
@@ -152,11 +202,9 @@ def invite_mapper(
         )
         if (
             existing is not None
-            and Membership.objects.filter(
-                user=existing, role=Role.KARTLEGGER, unit=unit, active=True
-            ).exists()
+            and Membership.objects.filter(user=existing, role=role, active=True, **place).exists()
         ):
-            raise AccountError("Personen er allerede kartlegger i enheten.")
+            raise AccountError("Personen har allerede denne rollen her.")
         user = existing
         if user is None:
             user = User(
@@ -167,40 +215,37 @@ def invite_mapper(
             )
             user.set_unusable_password()
             user.save()
-            _grant_role(user, Role.KARTLEGGER, unit=unit, invited_by=invited_by, by=invited_by)
+            _grant_role(user, role, **place, invited_by=invited_by, by=invited_by)
         # An earlier open offer of the same role is replaced by this one.
         now = timezone.now()
         Invitation.objects.filter(
-            user=user, role=Role.KARTLEGGER, unit=unit, used_at=None, withdrawn_at=None
+            user=user, role=role, used_at=None, withdrawn_at=None, **place
         ).update(withdrawn_at=now)
         token = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             user=user,
-            role=Role.KARTLEGGER,
-            unit=unit,
+            role=role,
+            **place,
             for_new_account=existing is None,
             token_hash=_token_hash(token),
             invited_by=invited_by,
             expires_at=now + Invitation.VALID_FOR,
         )
-        trail.record(
-            Kind.INVITATION_SENT,
-            by=invited_by,
-            municipality=unit.municipality.code,
-            unit=unit,
-            what={
-                "role": str(Role.KARTLEGGER),
-                "target_user": user.pk,
-                "invitation": invitation.pk,
-                "new_account": existing is None,
-            },
-        )
+        audited = _place(invitation)
+        audited["what"] |= {"invitation": invitation.pk, "new_account": existing is None}
+        trail.record(Kind.INVITATION_SENT, by=invited_by, **audited)
         link = link_for(token)
         try:
             mail.send(
                 "invitation_new_account" if existing is None else "invitation_existing_account",
                 to=email,
-                context={"invitation": invitation, "link": link, "invited_by": invited_by},
+                context={
+                    "invitation": invitation,
+                    "role": invitation.get_role_display().lower(),
+                    "place": invitation.place_label,
+                    "link": link,
+                    "invited_by": invited_by,
+                },
             )
         except (smtplib.SMTPException, OSError) as error:
             log.warning("invitation e-mail not sent: %s", type(error).__name__)
@@ -215,7 +260,7 @@ def open_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     invitation = (
-        Invitation.objects.select_related("user", "unit__municipality")
+        Invitation.objects.select_related("user", "unit__municipality", "municipality", "county")
         .filter(token_hash=_token_hash(token))
         .first()
     )
@@ -230,10 +275,10 @@ def _usable(invitation: Invitation) -> bool:
         return (
             not invitation.user.has_usable_password()
             and Membership.objects.filter(
-                user=invitation.user, role=invitation.role, unit=invitation.unit, active=True
+                user=invitation.user, role=invitation.role, active=True, **invitation.place
             ).exists()
         )
-    return invitation.unit.active
+    return invitation.unit is None or invitation.unit.active
 
 
 @transaction.atomic(durable=True)
@@ -266,7 +311,7 @@ def accept_invitation(invitation: Invitation, by) -> Membership:
     if invitation.for_new_account or not _usable(invitation):
         raise AccountError("Invitasjonslenken er brukt eller utløpt.")
     membership = _grant_role(
-        by, invitation.role, unit=invitation.unit, invited_by=invitation.invited_by, by=by
+        by, invitation.role, **invitation.place, invited_by=invitation.invited_by, by=by
     )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
@@ -283,13 +328,9 @@ def withdraw_invitation(invitation: Invitation, *, by) -> None:
         withdrawn_at=timezone.now()
     )
     if withdrawn:
-        trail.record(
-            Kind.INVITATION_WITHDRAWN,
-            by=by,
-            municipality=invitation.unit.municipality.code,
-            unit=invitation.unit_id,
-            what={"invitation": invitation.pk, "target_user": invitation.user_id},
-        )
+        audited = _place(invitation)
+        audited["what"]["invitation"] = invitation.pk
+        trail.record(Kind.INVITATION_WITHDRAWN, by=by, **audited)
 
 
 @transaction.atomic(durable=True)
@@ -306,6 +347,9 @@ def deactivate_membership(membership: Membership, *, by) -> Membership:
         user=membership.user_id,
         role=membership.role,
         unit=membership.unit_id,
+        municipality=membership.municipality_id,
+        county=membership.county_id,
+        health_region=membership.health_region,
         used_at=None,
         withdrawn_at=None,
     ).update(withdrawn_at=now)

@@ -138,7 +138,19 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invitations")
+    # The place of the role offered, as a Membership holds it (none: the whole country).
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        County, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    health_region = models.CharField(
+        _("helseregion"), max_length=20, blank=True, choices=HealthRegion.choices
+    )
     for_new_account = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
@@ -158,7 +170,19 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitasjoner")
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} – {self.unit}"
+        return f"{self.user} – {self.get_role_display()} – {self.place_label}"
+
+    @property
+    def place(self) -> dict:
+        """The place as `Membership`'s fields (for a lookup or a grant)."""
+        return {
+            "unit": self.unit,
+            "municipality": self.municipality,
+            "county": self.county,
+            "health_region": self.health_region,
+        }
+
+    place_label = Membership.place_label
 
     def is_open(self, now: datetime.datetime) -> bool:
         return self.used_at is None and self.withdrawn_at is None and now < self.expires_at

@@ -17,7 +17,15 @@ place. The rules:
 | see the national report          | –        | –            | –          | any     | any   |
 | see pseudonymised row data       | –        | own munic.   | –          | any     | –     |
 | needs a second factor for pages  | setting  | yes          | yes        | yes     | yes   |
+| invite/deactivate contact persons| –        | –            | its county | –       | –     |
+| invite/deactivate regional, analyst| –      | –            | –          | –       | any   |
+| search the audit trail           | –        | –            | –          | –       | any   |
 | use the Django admin             | –        | –            | –          | –       | staff |
+
+Mappers are invited and deactivated by their municipality's contact person
+("manage units, mappers"). A regional adviser "of a county" is a county governor's
+(a membership with the county); one of a health region (a competence centre) has
+reports only.
 
 A pool is a county's municipalities with too few persons for a report of their own
 (report-format.md); who may see the county may see its pool, and so may the contact
@@ -298,6 +306,24 @@ def may_download_row_data(user, scope_type: str, code: str | None, year: int) ->
 def may_see_register_notices(user) -> bool:
     """Administrators are told when a year is past what the municipality register has been
     checked for (they are the ones to import a newer one)."""
+    return scope_of(user).administrator
+
+
+# --- users and the audit trail -----------------------------------------------------
+
+
+def may_manage_contacts(user, county_code: str) -> bool:
+    """Invite and deactivate the contact persons of the county's municipalities."""
+    return county_code in scope_of(user).regional_counties
+
+
+def may_manage_staff(user) -> bool:
+    """Invite and deactivate regional advisers and analysts."""
+    return scope_of(user).administrator
+
+
+def may_view_audit(user) -> bool:
+    """Search the audit trail and download it."""
     return scope_of(user).administrator
 
 

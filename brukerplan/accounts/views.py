@@ -221,7 +221,9 @@ def invitation_accept(request):
             return render(request, "accounts/invitation_invalid.html", status=404)
         del request.session[SESSION_INVITATION]
         messages.success(
-            request, _("Du er nå kartlegger i %(unit)s.") % {"unit": membership.unit.name}
+            request,
+            _("Du har nå rollen %(role)s for %(place)s.")
+            % {"role": membership.get_role_display().lower(), "place": membership.place_label},
         )
         return redirect("index")
     return render(request, "accounts/invitation_accept.html", {"invitation": found})
