@@ -111,6 +111,17 @@ def _grant_role(
     return membership
 
 
+def record_admin_change(membership: Membership, *, by, deleted: bool = False) -> None:
+    """The audit entry of a role the Django admin saved (inside the admin's transaction):
+    the admin writes the row itself, so it calls this with the staff user who acted."""
+    place = _place(membership)
+    place["what"]["via"] = "admin"
+    if deleted:
+        place["what"]["deleted"] = True
+    kind = Kind.ROLE_GRANTED if membership.active and not deleted else Kind.ROLE_WITHDRAWN
+    trail.record(kind, by=by, **place)
+
+
 @dataclass(frozen=True)
 class InvitationSent:
     """What the contact person is told: never a link for an account that already exists."""

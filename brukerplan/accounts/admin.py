@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from brukerplan.accounts.actions import record_admin_change
 from brukerplan.accounts.models import ExternalIdentity, Invitation, Membership
 
 
@@ -21,6 +22,15 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "unit", "municipality", "county")
     readonly_fields = ("created_at", "deactivated_at", "invited_by")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or form.changed_data:
+            record_admin_change(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        record_admin_change(obj, by=request.user, deleted=True)
+        super().delete_model(request, obj)
+
 
 class ExternalIdentityInline(admin.TabularInline):
     """The identity provider's subject that logs in as this user (issuer + sub)."""
@@ -38,6 +48,14 @@ admin.site.unregister(User)
 @admin.register(User)
 class BrukerPlanUserAdmin(UserAdmin):
     inlines = [MembershipInline, ExternalIdentityInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            for membership in formset.new_objects + [m for m, _ in formset.changed_objects]:
+                record_admin_change(membership, by=request.user)
+            for membership in formset.deleted_objects:
+                record_admin_change(membership, by=request.user, deleted=True)
 
 
 @admin.register(Invitation)

@@ -60,10 +60,11 @@ class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnly("audit entries cannot be changed")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnly("audit entries cannot be changed")
+
     def delete(self):
         raise AppendOnly("audit entries cannot be deleted")
-
-    # bulk_update goes through update(); _raw_delete is Django's, used by nothing here.
 
 
 class AuditEntry(models.Model):

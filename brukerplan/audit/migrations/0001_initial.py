@@ -68,7 +68,7 @@ DROP FUNCTION IF EXISTS brukerplan_audit_append_only();
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # the function holds a literal %
 
     return run
 
