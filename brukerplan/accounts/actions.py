@@ -346,7 +346,7 @@ def withdraw_invitation(invitation: Invitation, *, by) -> None:
 
 @transaction.atomic(durable=True)
 def deactivate_membership(membership: Membership, *, by) -> Membership:
-    """End a role, and every open invitation to it.
+    """End a role, and every open invitation to it; the user is told by e-mail.
 
     A user left with no active role is deactivated, which ends their sessions.
     """
@@ -373,7 +373,30 @@ def deactivate_membership(membership: Membership, *, by) -> Membership:
     place = _place(membership)
     place["what"]["account_deactivated"] = deactivated
     trail.record(Kind.ROLE_WITHDRAWN, by=by, **place)
+    _tell_role_ended(membership, deactivated)
     return membership
+
+
+def _tell_role_ended(membership: Membership, account_deactivated: bool) -> None:
+    """A notice by e-mail. The role ends whether or not it arrives: withdrawing access
+    never waits on the mail server."""
+    address = membership.user.email or (
+        membership.user.username if "@" in membership.user.username else ""
+    )
+    if not address:
+        return
+    try:
+        mail.send(
+            "role_ended",
+            to=address,
+            context={
+                "role": membership.get_role_display().lower(),
+                "place": membership.place_label,
+                "account_deactivated": account_deactivated,
+            },
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("role-ended e-mail not sent: %s", type(error).__name__)
 
 
 # --- the second factor and identity providers -------------------------------------

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import socket
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -109,7 +110,9 @@ def test_an_existing_account_takes_up_a_contact_role_when_it_accepts(world, smtp
     assert AuditEntry.objects.filter(kind=Kind.INVITATION_ACCEPTED, username="mapper_a").exists()
 
 
-def test_a_regional_adviser_deactivates_a_contact_person_and_it_is_in_the_trail(world):
+def test_a_regional_adviser_deactivates_a_contact_person_and_it_is_in_the_trail(world, smtp_server):
+    world.users["contact_voss"].email = "kontakt.voss@example.org"
+    world.users["contact_voss"].save()
     membership = Membership.objects.get(user=world.users["contact_voss"])
     response = client_for(world.users["regional"]).post(
         reverse("administration:deactivate_contact", args=["46", membership.pk])
@@ -122,6 +125,25 @@ def test_a_regional_adviser_deactivates_a_contact_person_and_it_is_in_the_trail(
     assert (entry.username, entry.municipality) == ("regional", "4621")
     assert entry.what["account_deactivated"] is True
     assert entry.what["target_user"] == world.users["contact_voss"].pk
+    notice = smtp_server.last_to("kontakt.voss@example.org").get_body(("plain",)).get_content()
+    assert "rollen din som kommunekontakt for 4621 Voss" in notice
+    assert "kontoen er deaktivert" in notice
+
+
+def test_a_role_ends_even_when_the_notice_cannot_be_sent(world, settings):
+    with socket.socket() as probe:  # a free loopback port, closed again: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    world.users["contact_voss"].email = "kontakt.voss@example.org"
+    world.users["contact_voss"].save()
+    membership = Membership.objects.get(user=world.users["contact_voss"])
+    client_for(world.users["regional"]).post(
+        reverse("administration:deactivate_contact", args=["46", membership.pk])
+    )
+    membership.refresh_from_db()
+    assert not membership.active
 
 
 def test_the_administrator_deactivates_an_analyst(world):
