@@ -419,6 +419,9 @@ def confirm_totp_enrolment(device, *, by) -> list[str]:
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    trail.record(
+        Kind.SECOND_FACTOR_ENROLLED, by=by, what={"target_user": device.user_id, "kind": "totp"}
+    )
     return _new_recovery_codes(device.user)
 
 
@@ -450,4 +453,9 @@ def link_external_identity(user, *, issuer: str, subject: str, by=None):
     )
     if not created and identity.user_id != user.pk:
         raise AccountError("Denne identiteten er allerede knyttet til en annen bruker.")
+    if created:
+        # The issuer only: the subject is the provider's key for a person.
+        trail.record(
+            Kind.IDENTITY_LINKED, by=by, what={"target_user": user.pk, "issuer": issuer[:200]}
+        )
     return identity

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count
 
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import store
 
@@ -45,5 +47,13 @@ def apply_retention(years: int, this_year: int, *, by=None) -> Retention:
     committed: what remains is built again when asked for)."""
     found = retention(years, this_year)
     Registration.objects.filter(aar__lt=found.keep_from).delete()
+    trail.record(
+        Kind.RETENTION_APPLIED,
+        by=by,
+        what={
+            "keep_from": found.keep_from,
+            "deleted": {str(y): n for y, n in found.by_year.items()},
+        },
+    )
     transaction.on_commit(store.clear)
     return found

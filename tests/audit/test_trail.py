@@ -269,3 +269,14 @@ def test_since_leaves_out_older_entries(db):
     since = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     logins = {r["bruker"] for r in audit_csv("--since", since) if r["hendelse"] == Kind.LOGIN}
     assert logins == {"ny"}
+
+
+def test_the_retention_of_registrations_is_recorded_with_its_counts(world, helpers):
+    from brukerplan.operations.actions import apply_retention
+
+    _start(world, helpers)
+    year = world.today.year
+    found = apply_retention(1, year + 1, by=None)
+    assert found.total == 1
+    entry = AuditEntry.objects.get(kind=Kind.RETENTION_APPLIED)
+    assert entry.what == {"keep_from": year + 1, "deleted": {str(year): 1}}

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.operations.copies import CopyError, holds_data, restore
 from brukerplan.reports import store
 
@@ -31,4 +33,6 @@ class Command(BaseCommand):
         except CopyError as error:
             raise CommandError(f"databasen er ikke gjenopprettet: {error}") from None
         store.clear()  # what was kept was made from the data before
+        # In the restored trail: the copy's entries, then this one.
+        trail.record(Kind.RESTORE, by=None, what={"file": file.name[:80]})
         self.stdout.write(f"Databasen er gjenopprettet fra {file}.")
