@@ -301,6 +301,9 @@ BRUKERPLAN_SMALL_NUMBER_THRESHOLD = env_int("BRUKERPLAN_SMALL_NUMBER_THRESHOLD",
 BRUKERPLAN_RETENTION_YEARS = env_int("BRUKERPLAN_RETENTION_YEARS", 0)
 # How long the audit trail keeps an entry; `brukerplan audit-log --prune` deletes older ones.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Directories of further instrument versions beside the shipped ones (a version not yet
+# shipped; the tests' fixture version).
+BRUKERPLAN_INSTRUMENT_DIRS = env_list("BRUKERPLAN_INSTRUMENT_DIRS", [])
 
 if PRODUCTION and (not SECRET_KEY or not BRUKERPLAN_PSEUDONYM_KEY):
     from django.core.exceptions import ImproperlyConfigured

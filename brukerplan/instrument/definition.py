@@ -155,9 +155,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class Scores:
-    levekarsindeks: float
+    """`levekarsindeks` is None and `indeksgruppe` "" where the version does not compute
+    the index for the person's main group (`Instrument.index_not_computed_for`)."""
+
+    levekarsindeks: float | None
     indeksgruppe: str
     kategori: str
+
+
+class UnknownQuestion(KeyError):
+    """A question key the version does not have."""
 
 
 class Instrument:
@@ -177,6 +184,9 @@ class Instrument:
         index = scoring["levekarsindeks"]
         self.index_areas: tuple[str, ...] = tuple(index["areas"])
         self.index_points: dict[str, float] = {k: float(v) for k, v in index["points"].items()}
+        # Main groups whose index this version cannot compute (2016.1: a weighted index
+        # whose weights are unknown); their registrations have none.
+        self.index_not_computed_for: tuple[str, ...] = tuple(index.get("not_computed_for", ()))
         self.index_groups: tuple[IndexGroup, ...] = tuple(
             IndexGroup(code, float(g["min"]), float(g["max"]))
             for code, g in index["groups"].items()
@@ -214,7 +224,10 @@ class Instrument:
     # --- structure -------------------------------------------------------
 
     def question(self, key: str) -> Question:
-        return self._by_key[key]
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise UnknownQuestion(key) from None
 
     def has_question(self, key: str) -> bool:
         return key in self._by_key
@@ -278,8 +291,11 @@ class Instrument:
 
     def scores(self, answers: dict[str, Any]) -> Scores:
         """Everything computed from a complete, valid set of answers, in one place."""
+        kategori = self.kategori(answers)
+        if self.main_group_of(kategori) in self.index_not_computed_for:
+            return Scores(None, "", kategori)
         index = self.levekarsindeks(answers)
-        return Scores(index, self.index_group(index), self.kategori(answers))
+        return Scores(index, self.index_group(index), kategori)
 
     def levekarsindeks(self, answers: dict[str, Any]) -> float:
         return sum(self.index_points[answers[area]] for area in self.index_areas)
@@ -476,9 +492,51 @@ def _rule_data(expression: str) -> Any:
     return data(ast.parse(expression, mode="eval").body)
 
 
+# The directories definitions are read from: the shipped one, then any registered with
+# `add_directory` (the setting BRUKERPLAN_INSTRUMENT_DIRS; a test's fixture version).
+_directories: list[Path] = [DEFINITIONS]
+
+
+def directories() -> tuple[Path, ...]:
+    return tuple(_directories)
+
+
+def add_directory(path: Path | str) -> None:
+    """Read definitions from `path` as well. A version there may not repeat a shipped one."""
+    path = Path(path)
+    if path in _directories:
+        return
+    if not path.is_dir():
+        raise ValueError(f"no instrument definition directory at {path}")
+    _directories.append(path)
+    _forget()
+
+
+def remove_directory(path: Path | str) -> None:
+    """Stop reading definitions from a directory added with `add_directory`."""
+    path = Path(path)
+    if path != DEFINITIONS and path in _directories:
+        _directories.remove(path)
+        _forget()
+
+
+def _forget() -> None:
+    load.cache_clear()
+    versions.cache_clear()
+
+
+def _path(version: str) -> Path:
+    found = [d / f"{version}.yaml" for d in _directories if (d / f"{version}.yaml").is_file()]
+    if not found:
+        raise FileNotFoundError(f"no instrument version {version}")
+    if len(found) > 1:
+        raise ValueError(f"instrument version {version} is defined twice: {found}")
+    return found[0]
+
+
 @functools.cache
 def load(version: str) -> Instrument:
-    path = DEFINITIONS / f"{version}.yaml"
+    path = _path(version)
     with path.open(encoding="utf-8") as f:
         # libyaml's parser when PyYAML has it: several times faster, the same safe constructors.
         loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -488,7 +546,10 @@ def load(version: str) -> Instrument:
 @functools.cache
 def versions() -> tuple[str, ...]:
     """All versions, oldest first by the year they apply from."""
-    found = [load(p.stem) for p in DEFINITIONS.glob("*.yaml")]
+    found = [load(p.stem) for d in _directories for p in d.glob("*.yaml")]
+    starts = [i.applies_from_year for i in found]
+    if len(set(starts)) != len(starts):
+        raise ValueError(f"two instrument versions apply from the same year: {found}")
     return tuple(i.version for i in sorted(found, key=lambda i: i.applies_from_year))
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brukerplan.instrument import definition
+from brukerplan.organisations import reference
 
 
 class County(models.Model):
@@ -27,6 +28,7 @@ class County(models.Model):
 
 class MunicipalityQuerySet(models.QuerySet):
     def valid_in(self, year: int):
+        year = reference.register_year(year)
         return self.filter(valid_from__lte=year).filter(
             models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=year)
         )
@@ -55,6 +57,7 @@ class Municipality(models.Model):
         return f"{self.code} {self.name}"
 
     def valid_in(self, year: int) -> bool:
+        year = reference.register_year(year)
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
 
 

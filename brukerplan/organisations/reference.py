@@ -34,7 +34,20 @@ HEALTH_REGIONS: dict[str, str] = {
 }
 
 
+#: The first mapping year of the historic instrument versions (instrument/definitions).
+HISTORIC_FROM = 2016
+
+
+def register_year(year: int) -> int:
+    """The year whose codes ``year`` is read in: itself, or for a historic year before the
+    register's first year (the files hold nothing older) that first year. Historic mappings
+    (2016-2019) therefore carry the 2020 codes; the 2020 reform's older codes are unknown."""
+    first = min(m.valid_from for m in _municipalities())
+    return first if HISTORIC_FROM <= year < first else year
+
+
 def _valid(valid_from: int, valid_to: int | None, year: int) -> bool:
+    year = register_year(year)
     return valid_from <= year and (valid_to is None or year <= valid_to)
 
 

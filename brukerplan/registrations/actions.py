@@ -23,6 +23,7 @@ from brukerplan.audit import trail
 from brukerplan.audit.models import Kind, Outcome
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import AnswerError, Instrument
+from brukerplan.organisations import reference
 from brukerplan.organisations.models import Municipality, Unit
 from brukerplan.registrations import mapping
 from brukerplan.registrations.exchange import Table
@@ -290,7 +291,10 @@ def _municipality_register() -> dict[int, dict[str, _MunicipalityRef]]:
         return {}
     last_year = max(timezone.now().year + 1, max(r[3] for r in rows))
     register: dict[int, dict[str, _MunicipalityRef]] = {}
+    first_year = min(r[3] for r in rows)
     for pk, code, county_code, valid_from, valid_to in rows:
+        if valid_from == first_year:  # historic years take the register's first codes
+            valid_from = min(valid_from, reference.HISTORIC_FROM)
         for year in range(valid_from, (valid_to or last_year) + 1):
             register.setdefault(year, {})[code] = _MunicipalityRef(pk, county_code)
     return register

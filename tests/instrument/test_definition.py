@@ -105,8 +105,12 @@ def test_the_current_version_agrees_with_the_shared_spec_in_every_key_code_and_r
 def test_a_year_maps_to_the_version_that_applies_to_it():
     assert definition.for_year(2020).version == "2026.1"
     assert definition.for_year(2026).version == "2026.1"
+    assert definition.for_year(2019).version == "2019.1"
+    assert definition.for_year(2018).version == "2018.1"
+    assert definition.for_year(2017).version == "2016.1"
+    assert definition.for_year(2016).version == "2016.1"
     with pytest.raises(LookupError):
-        definition.for_year(2019)
+        definition.for_year(2015)
 
 
 def test_multi_questions_have_one_column_per_option_and_groups_are_dotted(instrument):

@@ -82,9 +82,15 @@ def test_there_are_the_15_counties_of_the_2024_split_from_2024_to_2026(year):
     assert {code: c.name for code, c in counties.items()} == COUNTIES_2024
 
 
-def test_no_code_is_valid_before_2020():
-    assert municipalities_in(2019) == {}
-    assert counties_in(2019) == {}
+def test_the_historic_years_take_the_2020_codes_and_no_year_before_them_has_any():
+    # The files hold nothing before 2020; the historic instrument years (from 2016) are
+    # read in the 2020 codes, 4601 Bergen included.
+    for year in range(reference.HISTORIC_FROM, 2020):
+        assert municipalities_in(year) == municipalities_in(2020)
+        assert counties_in(year) == counties_in(2020)
+    assert "4601" in municipalities_in(2017)
+    assert municipalities_in(reference.HISTORIC_FROM - 1) == {}
+    assert counties_in(reference.HISTORIC_FROM - 1) == {}
 
 
 @pytest.mark.parametrize(
@@ -239,7 +245,13 @@ def test_the_four_health_regions_have_their_norwegian_names():
 
 def test_valid_in_includes_both_end_years_and_nothing_outside_them():
     closed = Municipality("3001", "Halden", "30", 2020, 2023)
-    assert [y for y in range(2018, 2028) if closed.valid_in(y)] == [2020, 2021, 2022, 2023]
+    assert [y for y in range(2010, 2028) if closed.valid_in(y)] == [
+        *range(reference.HISTORIC_FROM, 2020),  # the historic years take the 2020 codes
+        2020,
+        2021,
+        2022,
+        2023,
+    ]
     open_ended = County("31", "Østfold", 2024, None, "helse_sor_ost")
     assert not open_ended.valid_in(2023)
     assert open_ended.valid_in(2024) and open_ended.valid_in(2030)
