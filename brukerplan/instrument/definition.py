@@ -534,6 +534,34 @@ def _path(version: str) -> Path:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Differences:
+    """What two versions do not share, by question key (`shared` is what they do)."""
+
+    shared: tuple[str, ...]
+    only_first: tuple[str, ...]  # asked in the first version only
+    only_second: tuple[str, ...]
+    changed: tuple[str, ...]  # in both, with another type or other options
+
+
+def differences(first: Instrument, second: Instrument) -> Differences:
+    """The questions two versions share: the same key, type and option codes. A question
+    whose options changed is not shared: its shares would not mean the same in both."""
+    shared, changed = [], []
+    for question in second.questions:
+        if not first.has_question(question.key):
+            continue
+        before = first.question(question.key)
+        same = before.type == question.type and before.codes == question.codes
+        (shared if same else changed).append(question.key)
+    return Differences(
+        tuple(shared),
+        tuple(q.key for q in first.questions if not second.has_question(q.key)),
+        tuple(q.key for q in second.questions if not first.has_question(q.key)),
+        tuple(changed),
+    )
+
+
 @functools.cache
 def load(version: str) -> Instrument:
     path = _path(version)

@@ -30,7 +30,7 @@ from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations import duplicates
 from brukerplan.registrations.models import Registration
-from brukerplan.reports import frame, store, suppression
+from brukerplan.reports import development, frame, store, suppression
 from brukerplan.reports.comparison import COMPARISON_LABELS, size_class_label, with_size_class
 from brukerplan.reports.document import Scope, adult_persons, build_report
 
@@ -436,6 +436,35 @@ def in_division_of(frame: pl.DataFrame, earlier: int, year: int) -> pl.DataFrame
     )
 
 
+def development_of(
+    scope: Scope, year: int, national: pl.DataFrame
+) -> development.Development | None:
+    """The persons of the chapter against the base year (`development`) for the scope:
+    the base year and the year before, this year (`national`) and the year before, each
+    earlier year in this year's division. None when the periods overlap or have no
+    municipality in common."""
+    base_year = development.BASE_YEAR
+    if year - 1 <= base_year:
+        return None
+    periods: list[list[tuple[pl.DataFrame, Instrument]]] = [[], []]
+    for period, years in enumerate(((year, year - 1), (base_year, base_year - 1))):
+        for y in years:
+            try:
+                instrument = definition.for_year(y)
+            except LookupError:  # no version, so no registrations that year
+                continue
+            if y == year:
+                found = national
+            elif submitted(y).exists():
+                found = in_division_of(national_frame(y), y, year)
+            else:
+                continue
+            periods[period].append((scope_of(found, scope, year), instrument))
+    if not periods[0] or not periods[1]:
+        return None
+    return development.select(base_year, year, periods[1], periods[0])
+
+
 def report_document(
     scope: Scope,
     year: int,
@@ -476,6 +505,7 @@ def report_document(
         comparison_labels=compared.labels,
         population=population,
         comparison_sections=ready,
+        development=development_of(scope, year, national),
     )
     if not document["persons"]:  # null (1 to threshold - 1) or 0
         raise too_few_persons(scope, year, threshold, national=national, version=version)

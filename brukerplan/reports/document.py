@@ -24,7 +24,7 @@ from brukerplan.instrument.definition import Instrument
 from brukerplan.registrations.duplicates import representatives
 from brukerplan.reports import findings, secondary, suppression, thin
 from brukerplan.reports.comparison import COMPARISON_LABELS
-from brukerplan.reports.registry import compute
+from brukerplan.reports.registry import compute, compute_notes
 from brukerplan.reports.tables import Context, Count, Table, check_kinds
 
 PRIMARY, SECONDARY = "primary", "secondary"  # the reasons of `suppressed` (report-format.md)
@@ -100,6 +100,7 @@ def build_report(
     comparison_sections: Mapping[str, dict] | None = None,
     forced: frozenset[tuple[str, str, str, int]] = frozenset(),
     comparison_forced: Mapping[str, frozenset[tuple[str, str, str, int]]] | None = None,
+    development: Any = None,
 ) -> dict[str, Any]:
     """The report document for a scope and year.
 
@@ -117,6 +118,8 @@ def build_report(
     kommunenummer, year, adults, total).
     `comparison_sections`: sections (see below) already computed for some of the
     `comparisons`, by name; those are taken as they are (with this call's label).
+    `development`: the persons of the chapter against a base year
+    (`brukerplan.reports.development.select`), when there is one.
     `forced`: quantities to hide beyond the document's own protection (what protecting
     the year's publication as a whole asks of it, `brukerplan.reports.linked`), and
     `comparison_forced` those of each comparison's scope, by name.
@@ -160,6 +163,8 @@ def build_report(
         population=population,
         year=year,
         scope_type=scope.type,
+        previous_instrument=previous_instrument if previous is not None else None,
+        development=development,
     )
     computed = compute(ctx, tables)
     thin_document = scope.type in THIN_SCOPES and thin.is_thin(persons.height)
@@ -181,6 +186,9 @@ def build_report(
     }
     if thin_document:
         document["thin"] = {"persons_below": thin.THIN_PERSONS}
+    table_notes = compute_notes(ctx, computed)
+    if table_notes:  # e.g. what a trend across two instrument versions leaves out
+        document["notes"] = table_notes
     if compared:
         ready = comparison_sections or {}
         document["comparisons"] = {

@@ -238,6 +238,11 @@ class Context:
     population: pl.DataFrame | None = None
     year: int | None = None
     scope_type: str | None = None
+    # The instrument `previous` was read with (None: `instrument`).
+    previous_instrument: Instrument | None = None
+    # The persons of the development chapter against a base year
+    # (`brukerplan.reports.development.Development`), when there is one.
+    development: Any = None
 
     def aggregate(
         self, expressions: Mapping[str, pl.Expr], frame: pl.DataFrame | None = None
@@ -322,6 +327,18 @@ def check_kinds(table: Table) -> None:
 # tables; `brukerplan.reports.registry` imports the modules of the others (annual,
 # comparison) and computes them: import that module to have them all.
 TABLES: dict[str, TableSpec] = {}
+
+
+NoteFunction = Callable[[Context], Mapping[str, str]]
+# Functions giving notes on tables (table id -> a Norwegian sentence), e.g. that a trend
+# compares only what two instrument versions share; the document carries them as "notes".
+NOTES: list[NoteFunction] = []
+
+
+def notes(function: NoteFunction) -> NoteFunction:
+    """Register a function of notes on tables."""
+    NOTES.append(function)
+    return function
 
 
 def table(table_id: str, title: str) -> Callable[[TableFunction], TableFunction]:

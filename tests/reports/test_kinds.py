@@ -8,7 +8,7 @@ suppression, and nothing for a null that is not one (not applicable, no value).
 import polars as pl
 import pytest
 
-from brukerplan.reports import secondary, suppression
+from brukerplan.reports import development, secondary, suppression
 from brukerplan.reports.document import (
     Scope,
     adult_persons,
@@ -103,6 +103,13 @@ def national_document(sample_frame, previous_frame, population, instrument, samp
         THRESHOLD,
         previous=previous_frame,
         population=population,
+        # the previous year as the base period: the development tables get rows too
+        development=development.select(
+            sample_year - 1,
+            sample_year,
+            [(previous_frame, instrument)],
+            [(sample_frame, instrument)],
+        ),
     )
 
 
