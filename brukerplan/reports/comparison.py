@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from brukerplan.instrument.definition import differences
 from brukerplan.organisations.population import SIZE_CLASS_LABELS, SIZE_CLASSES
 from brukerplan.reports.tables import (
     ALLE,
@@ -85,6 +86,7 @@ from brukerplan.reports.tables import (
     category_groups,
     equals,
     main_group,
+    notes,
     option_items,
     service_kinds,
     sex_items,
@@ -301,7 +303,7 @@ def trend_table(ctx: Context, items: Sequence[TrendItem]) -> TableData:
     if not selected:
         return columns, []
     assert ctx.previous is not None
-    available = set(ctx.persons.columns) & set(ctx.previous.columns)
+    available = (set(ctx.persons.columns) & set(ctx.previous.columns)) - unshared_columns(ctx)
     items = [item for item in items if item.columns_used() <= available]
     selection = _in(selected)
     expressions: dict[str, pl.Expr] = {}
@@ -336,6 +338,51 @@ def trend_table(ctx: Context, items: Sequence[TrendItem]) -> TableData:
         own = item.cell_kind
         rows.append(Row(item.key, item.label, values, None if own == kind else own))
     return columns, rows
+
+
+def unshared_columns(ctx: Context) -> set[str]:
+    """The columns of questions in both years' versions with other options or another type:
+    not compared (a share of an option list that changed does not mean the same)."""
+    before = ctx.previous_instrument
+    if before is None or before.version == ctx.instrument.version:
+        return set()
+    found: set[str] = set()
+    for key in differences(before, ctx.instrument).changed:
+        found |= set(before.question(key).columns) | set(ctx.instrument.question(key).columns)
+    return found
+
+
+TREND_TABLES = (
+    "trend_kategorier",
+    "trend_levekarsindeks",
+    "trend_levekarsomrader",
+    "trend_bakgrunn",
+    "trend_tjenester",
+    "panel_levekarsomrader",
+    "panel_endring",
+)
+
+
+@notes
+def version_notes(ctx: Context) -> dict[str, str]:
+    """When the previous mapping used another instrument version: on every trend and panel
+    table, that only what both versions share is compared, and what is left out."""
+    before, now = ctx.previous_instrument, ctx.instrument
+    years = compared_years(ctx)
+    if before is None or before.version == now.version or years is None:
+        return {}
+    diff = differences(before, now)
+    left = [
+        *(before.question(k).label for k in diff.only_first),
+        *(now.question(k).label for k in (*diff.changed, *diff.only_second)),
+    ]
+    text = (
+        f"{years[0]} er kartlagt med versjon {before.version} av instrumentet og {years[1]} "
+        f"med versjon {now.version}. Sammenligningen gjelder bare spørsmålene begge "
+        "versjonene har felles, med de samme svarene"
+    )
+    text += f"; utelatt: {', '.join(left)}." if left else "."
+    return dict.fromkeys(TREND_TABLES, text)
 
 
 def _groups(*keys: str) -> list[Group]:

@@ -1,24 +1,25 @@
 """Every report table, registered and computed.
 
-Pure: no Django. The tables are registered with `tables.table` by five modules: the
+Pure: no Django. The tables are registered with `tables.table` by six modules: the
 fixed tables of report-format.md (`tables`), the rest of the annual report
 (`annual`), the coverage, trend and panel tables (`comparison`), the planning tables
-(`planning`) and the development against a base year (`development`). This module
-imports them all and is what `document` computes with, in the order of a document's
-tables (in that order of modules); none imports another but `tables` (and `planning`
-`comparison`'s coverage). Notes on tables (`tables.notes`) are gathered here too.
+(`planning`), the development against a base year (`development`) and the appendix of
+every question (`appendix`). This module imports them all and is what `document`
+computes with, in the order of a document's tables (in that order of modules); none
+imports another but `tables` (and `planning` `comparison`'s coverage). Notes on tables
+(`tables.notes`) are gathered here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from brukerplan.reports import annual, comparison, development, planning, tables
+from brukerplan.reports import annual, appendix, comparison, development, planning, tables
 from brukerplan.reports.tables import Context, Table, TableSpec
 
 # The modules that register tables, in the order of a document's tables (each module's
 # in its order of registration), whatever order they were imported in.
-MODULES = (tables, annual, comparison, planning, development)
+MODULES = (tables, annual, comparison, planning, development, appendix)
 TABLES: dict[str, TableSpec] = tables.TABLES
 
 
