@@ -436,6 +436,13 @@ def in_division_of(frame: pl.DataFrame, earlier: int, year: int) -> pl.DataFrame
     )
 
 
+def development_years(year: int) -> tuple[int, ...]:
+    """The years besides `year` that its development chapter reads (none when the base
+    period and the report's would overlap)."""
+    base = development.BASE_YEAR
+    return (year - 1, base, base - 1) if year - 1 > base else ()
+
+
 def development_of(
     scope: Scope, year: int, national: pl.DataFrame
 ) -> development.Development | None:
@@ -444,7 +451,12 @@ def development_of(
     earlier year in this year's division. None when the periods overlap or have no
     municipality in common."""
     base_year = development.BASE_YEAR
-    if year - 1 <= base_year:
+    if not development_years(year):
+        return None
+    # Most years have no base period in the database: then load nothing.
+    if not Registration.objects.filter(
+        status=Registration.Status.SUBMITTED, aar__in=[base_year - 1, base_year]
+    ).exists():
         return None
     periods: list[list[tuple[pl.DataFrame, Instrument]]] = [[], []]
     for period, years in enumerate(((year, year - 1), (base_year, base_year - 1))):

@@ -37,13 +37,16 @@ def split(key: str) -> tuple[str, str | None]:
 
 def fingerprint(key: str, year: int, *, version: str | None = None) -> str:
     """What the stored document and files of a scope and year depend on: the year's data,
-    and its previous mapping's (trends and the panel). `version`: the year's
+    its previous mapping's (trends and the panel) and the other years of the development
+    chapter (`data.development_years`). `version`: the year's
     `store.fingerprint` when the caller has it."""
     version = version or store.fingerprint(year)
     # (A pool's members are the year's data's: `version` changes when they may.)
     earlier = data.previous_mapping(*split(key), year)
     before = store.fingerprint(earlier) if earlier is not None else "-"
-    return f"{version}+{earlier}:{before}"
+    # and the years of the development chapter against its base year
+    base = ",".join(store.fingerprint(y) for y in data.development_years(year))
+    return f"{version}+{earlier}:{before}+{base}"
 
 
 def cache_key(key: str, year: int, fingerprint: str, part: str) -> str:
