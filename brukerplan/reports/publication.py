@@ -45,7 +45,7 @@ def fingerprint(key: str, year: int, *, version: str | None = None) -> str:
     earlier = data.previous_mapping(*split(key), year)
     before = store.fingerprint(earlier) if earlier is not None else "-"
     # and the years of the development chapter against its base year
-    base = ",".join(store.fingerprint(y) for y in data.development_years(year))
+    base = store.registrations_fingerprint(data.development_years(year))
     return f"{version}+{earlier}:{before}+{base}"
 
 

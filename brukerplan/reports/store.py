@@ -76,6 +76,17 @@ def fingerprint(year: int) -> str:
     return f"{found['n']}.{last}.{found['chosen'] or 0}.{people['n']}.{people['total'] or 0}"
 
 
+def registrations_fingerprint(years: tuple[int, ...]) -> str:
+    """Changes whenever the submitted registrations of any of the years do: one query."""
+    if not years:
+        return "-"
+    found = Registration.objects.filter(
+        aar__in=list(years), status=Registration.Status.SUBMITTED
+    ).aggregate(n=Count("pk"), last=Max("updated_at"), chosen=Sum("pk", filter=Q(foretrukket=True)))
+    last = found["last"].timestamp() if found["last"] else 0
+    return f"{found['n']}.{last}.{found['chosen'] or 0}"
+
+
 def _frame_key(year: int) -> str:
     return f"brukerplan.store.frame:{CODE_VERSION}:{year}"
 

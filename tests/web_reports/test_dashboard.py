@@ -175,18 +175,19 @@ def test_the_dashboard_page_needs_few_queries_and_builds_the_report_once(
     # the previous mapping (none here; else its fingerprint: 2 more), the scopes to choose
     # from (counties, municipalities), the years, the register's last load (1), saving
     # the session (3), the document, page and comparison from the shared cache (3),
-    # whether a build of the worker is under way (1), and the session's second factor
-    # (its django-otp device).
+    # whether a build of the worker is under way (1), the session's second factor
+    # (its django-otp device), and the registrations of the development chapter's years (1).
     for user, scope in (("analyst", "county-46"), ("contact", "municipality-4601")):
         client = client_for(world.users[user])
         url = dashboard_url(scope, imported)
         # Building the report: the fingerprint and previous mapping again, the year's frame and the
         # comparison sections from the report store, keeping what it computed there, and
-        # keeping the document, page and comparison in the shared cache (3 each).
-        with django_assert_max_num_queries(45):
+        # keeping the document, page and comparison in the shared cache (3 each), and
+        # whether the development chapter's base period has registrations (1).
+        with django_assert_max_num_queries(47):
             assert client.get(url).status_code == 200
         for _ in range(2):
-            with django_assert_max_num_queries(18):
+            with django_assert_max_num_queries(19):
                 assert client.get(url).status_code == 200
     assert len(built) == 2
 
