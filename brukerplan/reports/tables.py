@@ -51,7 +51,7 @@ from typing import Any
 
 import polars as pl
 
-from brukerplan.instrument.definition import Instrument
+from brukerplan.instrument.definition import Instrument, UnknownQuestion
 
 # --- typed cells ------------------------------------------------------------
 
@@ -264,7 +264,12 @@ class TableSpec:
     function: TableFunction
 
     def build(self, ctx: Context) -> Table:
-        columns, rows = self.function(ctx)
+        try:
+            columns, rows = self.function(ctx)
+        except (UnknownQuestion, pl.exceptions.ColumnNotFoundError):
+            # The year's version lacks a question the table needs (a historic version):
+            # the table is empty, as one is when a scope lacks what it needs.
+            columns, rows = [], []
         keys = [c.key for c in columns]
         for row in rows:
             if list(row.values) != keys:

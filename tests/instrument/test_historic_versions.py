@@ -244,3 +244,17 @@ def test_questions_a_version_lacks_are_left_out_of_the_chapter(document):
     }
     assert "rusmiddelbruk:gul" in keys  # an area both versions share
     assert not [k for k in keys if k.startswith(("rusmidler", "rusmiddel_", "pakkeforlop"))]
+
+
+@pytest.mark.parametrize("year", [2017, 2018])
+def test_a_historic_years_report_builds_without_what_its_version_lacks(imported, settings, year):
+    settings.BRUKERPLAN_SMALL_NUMBER_THRESHOLD = THRESHOLD
+    document = data.report_document(Scope("national", None, "Hele landet"), year)
+    assert document["instrument_version"] == definition.for_year(year).version
+    tables = document["tables"]
+    assert tables["levekarsomrader"]["rows"] and tables["vedlegg_sporsmal"]["rows"]
+    # the duration of mental problems is asked from 2018
+    assert bool(tables["varighet_kategori"]["rows"]) == (year >= 2018)
+    appendix = {row["key"] for row in tables["vedlegg_sporsmal"]["rows"]}
+    assert "rusmiddel_alkohol:svaert_omfattende" in appendix
+    assert ("selvmordsforsok_siste_ar:1" in appendix) == (year < 2018)
