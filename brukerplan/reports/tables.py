@@ -964,3 +964,22 @@ def tjenester_kategori(ctx: Context) -> TableData:
         for key, label, groups in service_kinds(instrument)
     ]
     return share_table(ctx, standard_groups(instrument), columns)
+
+
+@notes
+def index_notes(ctx: Context) -> dict[str, str]:
+    """A version that computes no index for a main group (2016.1: the weighted index of
+    persons with substance problems, weights unknown) says so on every table of the index."""
+    versions = [ctx.instrument]
+    if ctx.previous is not None and ctx.previous_instrument is not None:
+        versions.append(ctx.previous_instrument)
+    missing = sorted({(i.version, g) for i in versions for g in i.index_not_computed_for})
+    if not missing:
+        return {}
+    text = " ".join(
+        f"Levekårsindeksen er ikke beregnet for {GROUP_LABELS.get(g, g).lower()} i versjon "
+        f"{version} av instrumentet: før 2018 var den vektet, og vektene er ikke kjent."
+        for version, g in missing
+    )
+    ids = [t for t in TABLES if "indeks" in t or t in ("nokkeltall", "levekarsomrader")]
+    return dict.fromkeys(ids, text)

@@ -258,3 +258,10 @@ def test_a_historic_years_report_builds_without_what_its_version_lacks(imported,
     appendix = {row["key"] for row in tables["vedlegg_sporsmal"]["rows"]}
     assert "rusmiddel_alkohol:svaert_omfattende" in appendix
     assert ("selvmordsforsok_siste_ar:1" in appendix) == (year < 2018)
+    # the index of the substance group is not computed before 2018, and the report says so
+    notes = document.get("notes", {})
+    assert ("levekarsindeks" in notes) == (year < 2018)
+    if year < 2018:
+        assert "ikke beregnet for rusproblemer i versjon 2016.1" in notes["levekarsindeks"]
+        rus = {r["key"]: r["values"] for r in tables["levekarsindeks"]["rows"]}["rus"]
+        assert rus["snitt"] is None and "rus" not in tables["levekarsindeks"]["suppressed"]
