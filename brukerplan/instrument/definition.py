@@ -509,7 +509,7 @@ def add_directory(path: Path | str) -> None:
     if not path.is_dir():
         raise ValueError(f"no instrument definition directory at {path}")
     _directories.append(path)
-    _forget()
+    versions.cache_clear()
 
 
 def remove_directory(path: Path | str) -> None:
@@ -517,12 +517,10 @@ def remove_directory(path: Path | str) -> None:
     path = Path(path)
     if path != DEFINITIONS and path in _directories:
         _directories.remove(path)
-        _forget()
-
-
-def _forget() -> None:
-    load.cache_clear()
-    versions.cache_clear()
+        # Only its versions are forgotten: the others stay the same objects.
+        for version in [v for v in _loaded if (path / f"{v}.yaml").is_file()]:
+            del _loaded[version]
+        versions.cache_clear()
 
 
 def _path(version: str) -> Path:
@@ -562,13 +560,19 @@ def differences(first: Instrument, second: Instrument) -> Differences:
     )
 
 
-@functools.cache
+_loaded: dict[str, Instrument] = {}
+
+
 def load(version: str) -> Instrument:
+    """The version, read once per process (the same object every time)."""
+    if version in _loaded:
+        return _loaded[version]
     path = _path(version)
     with path.open(encoding="utf-8") as f:
         # libyaml's parser when PyYAML has it: several times faster, the same safe constructors.
         loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-        return Instrument(yaml.load(f, Loader=loader))  # noqa: S506 (a safe loader)
+        instrument = Instrument(yaml.load(f, Loader=loader))  # noqa: S506 (a safe loader)
+    return _loaded.setdefault(version, instrument)
 
 
 @functools.cache

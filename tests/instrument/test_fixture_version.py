@@ -44,6 +44,16 @@ def test_the_setting_adds_a_directory_of_definitions(settings):
     assert definition.for_year(2026).version == "2026.1"
 
 
+def test_removing_the_directory_forgets_its_versions_only():
+    shipped = definition.load("2026.1")
+    definition.remove_directory(FIXTURE_VERSIONS)
+    assert definition.load("2026.1") is shipped  # what others hold stays the same object
+    with pytest.raises(FileNotFoundError):
+        definition.load("2027.1")
+    definition.add_directory(FIXTURE_VERSIONS)
+    assert definition.load("2026.1") is shipped and definition.current().version == "2027.1"
+
+
 def test_the_fixture_differs_from_2026_1_by_one_question_of_each_kind():
     found = definition.differences(definition.load("2026.1"), definition.load("2027.1"))
     assert (found.only_first, found.only_second, found.changed) == ((REMOVED,), (NEW,), (CHANGED,))
