@@ -32,7 +32,7 @@ def copies() -> list[Path]:
 
 
 # Fixtures written for the tests, not copied from ../shared (each folder has a README).
-MADE_HERE = {"klass"}
+MADE_HERE = {"klass", "instrument"}
 
 
 def test_the_fixtures_hold_the_copies_the_tests_read():
