@@ -116,6 +116,13 @@ class Register:
         for change in self.changes:
             known = self._new_codes[change.year].get(change.old_code, ())
             self._new_codes[change.year][change.old_code] = (*known, change.new_code)
+        # The years in which a code can end or begin: between them the division stands
+        # still, so an area is followed from one of them to the next only.
+        self._change_years = sorted(
+            {change.year for change in self.changes}
+            | {m.valid_from for m in self.municipalities}
+            | {m.valid_to + 1 for m in self.municipalities if m.valid_to is not None}
+        )
 
     def checked(self, year: int) -> bool:
         """Whether the data has been checked for ``year``; a later year takes the last
@@ -191,8 +198,9 @@ class Register:
                 self._areas[key] = frozenset()
             else:
                 codes = {code}
-                for step in range(earlier + 1, year + 1):
-                    codes = {new for c in codes for new in self.parts(step, c)}
+                for step in self._change_years:
+                    if earlier < step <= year:
+                        codes = {new for c in codes for new in self.parts(step, c)}
                 self._areas[key] = frozenset(codes)
         return self._areas[key]
 

@@ -298,6 +298,13 @@ def _years_with_data() -> set[int]:
     )
 
 
+def _report_year(year: int) -> bool:
+    """Whether a year can have a report: the municipality register reaches back to it
+    (before it there are no municipalities), and it is not after next year (a mapping is
+    of this year or, planned ahead, the next; a later year is a mistyped address)."""
+    return register.current().knows(year) and year <= timezone.localdate().year + 1
+
+
 def _years() -> list[int]:
     """Years with submitted registrations and this year, newest first (those the
     municipality register knows)."""
@@ -342,7 +349,7 @@ def _grouped(scopes: list[permissions.ReportScope]) -> list[dict]:
 def dashboard(request, scope: str, year: int):
     key = _scope_key(scope)
     scope_type, code = _split(key)
-    if not register.current().knows(year):  # before the register: no municipalities
+    if not _report_year(year):
         raise Http404
     seen = _Year(year)
     if not _may_view(request.user, key, seen):
@@ -456,7 +463,7 @@ def download(request, scope: str, year: str, format: str):
     year = int(year)
     key = _scope_key(scope)
     scope_type, code = _split(key)
-    if not register.current().knows(year):  # before the register: no municipalities
+    if not _report_year(year):
         raise Http404
     seen = _Year(year)
     raw = format == "xlsx" and request.GET.get("radata") == "1"
