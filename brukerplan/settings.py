@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "brukerplan.reports",
     "brukerplan.contact",
     "brukerplan.administration",
+    "brukerplan.governance",
     "brukerplan.demo",
     "brukerplan.operations",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("konto/", include("brukerplan.accounts.urls")),
     path("", include("brukerplan.registrations.urls")),
     path("", include("brukerplan.contact.urls")),
+    path("styring/", include("brukerplan.governance.urls")),
     path("rapporter/", include("brukerplan.reports.urls")),
     path("administrasjon/", include("brukerplan.administration.urls")),
     path("admin/", admin.site.urls),

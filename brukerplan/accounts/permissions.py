@@ -1,4 +1,4 @@
-"""The one place that answers "may this user do this to that".
+r"""The one place that answers "may this user do this to that".
 
 Every view and command asks a function here; nothing else looks at roles.
 `tests/web/test_permission_matrix.py` walks every role × view × own/other
@@ -20,12 +20,18 @@ place. The rules:
 | invite/deactivate contact persons| –        | –            | its county | –       | –     |
 | invite/deactivate regional, analyst| –      | –            | –          | –       | any   |
 | search the audit trail           | –        | –            | –          | –       | any   |
+| set the legal basis of unit types| –        | –            | –          | –       | any   |
+| record a reservation (objection) | –        | own munic.   | –          | –       | any   |
+| run a county's mapping periods   | –        | –            | its region | –       | –     |
+| see reports before their release | –        | own munic.*  | its region | any     | any   |
 | use the Django admin             | –        | –            | –          | –       | staff |
+
+\* before the release date only its own municipality's report, without comparisons.
 
 Mappers are invited and deactivated by their municipality's contact person
 ("manage units, mappers"). A regional adviser "of a county" is a county governor's
 (a membership with the county); one of a health region (a competence centre) has
-reports only.
+reports only, but runs the mapping periods of the region's counties.
 
 A pool is a county's municipalities with too few persons for a report of their own
 (report-format.md); who may see the county may see its pool, and so may the contact
@@ -325,6 +331,40 @@ def may_manage_staff(user) -> bool:
 def may_view_audit(user) -> bool:
     """Search the audit trail and download it."""
     return scope_of(user).administrator
+
+
+def may_manage_legal_basis(user) -> bool:
+    """Which unit types may map in which years: the national administrator."""
+    return scope_of(user).administrator
+
+
+def may_record_reservation(user, municipality: Municipality) -> bool:
+    """That a person objects to being mapped: the municipality's contact person, or the
+    national administrator."""
+    scope = scope_of(user)
+    return scope.administrator or municipality.code in scope.contact_municipalities
+
+
+def may_run_periods(user, county: County) -> bool:
+    """Open, move, close and reopen the county's mapping periods: its regional advisers
+    (the county's, or its health region's)."""
+    scope = scope_of(user)
+    return county.code in scope.regional_counties or (
+        county.health_region in scope.regional_health_regions
+    )
+
+
+def period_counties_for(user, year: int) -> list[County]:
+    """The counties of the year whose periods the user runs."""
+    return [c for c in _counties_in(year) if may_run_periods(user, c)]
+
+
+def may_see_unreleased(user) -> bool:
+    """Every report the user may see, before its release date too (marked): regional
+    advisers, analysts, the administrator. Anyone else sees only a municipality's own
+    report before then, without comparisons (`brukerplan.organisations.release`)."""
+    scope = scope_of(user)
+    return bool(scope.analyst or scope.administrator or Role.REGIONAL in scope.roles)
 
 
 def may_use_admin(user) -> bool:

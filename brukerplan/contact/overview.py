@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from brukerplan.accounts.models import Invitation, Membership, Role
+from brukerplan.organisations import legal_basis
 from brukerplan.organisations.models import MappingPeriod, Municipality, Unit
 from brukerplan.registrations import duplicates
 from brukerplan.registrations.mapping import current_period
@@ -69,7 +70,10 @@ class Overview:
 def municipality_overview(municipality: Municipality, today: datetime.date) -> Overview:
     period = current_period(municipality, today)
     year = period.year if period else today.year
-    this_year = Registration.objects.filter(kommunenummer=municipality.code, aar=year)
+    refused = legal_basis.refused_q()  # read once for the page's queries
+    this_year = Registration.objects.filter(kommunenummer=municipality.code, aar=year).exclude(
+        refused
+    )
     rows: dict[int, UnitRow] = {
         u.id: UnitRow(u) for u in Unit.objects.filter(municipality__code=municipality.code)
     }
@@ -87,7 +91,7 @@ def municipality_overview(municipality: Municipality, today: datetime.date) -> O
 
     earlier = Registration.objects.filter(
         kommunenummer=municipality.code, aar__lt=year, status=SUBMITTED
-    )
+    ).exclude(refused)
     previous_year = earlier.aggregate(y=Max("aar"))["y"]
     previous_submitted = previous_persons = None
     if previous_year is not None:
@@ -114,15 +118,18 @@ def municipality_overview(municipality: Municipality, today: datetime.date) -> O
         previous_year=previous_year,
         previous_submitted=previous_submitted,
         previous_persons=previous_persons,
-        duplicates=duplicate_groups(municipality, year),
+        duplicates=duplicate_groups(municipality, year, refused),
     )
 
 
-def duplicate_groups(municipality: Municipality, year: int) -> list[DuplicateGroup]:
-    """Persons with more than one submitted registration in the municipality and year."""
+def duplicate_groups(
+    municipality: Municipality, year: int, refused: Q | None = None
+) -> list[DuplicateGroup]:
+    """Persons with more than one submitted registration in the municipality and year
+    (with a legal basis; `refused`: `legal_basis.refused_q()` when the caller has it)."""
     submitted = Registration.objects.filter(
         kommunenummer=municipality.code, aar=year, status=SUBMITTED
-    )
+    ).exclude(legal_basis.refused_q() if refused is None else refused)
     repeated = (
         submitted.values("person_key").annotate(n=Count("id")).filter(n__gt=1).values("person_key")
     )

@@ -11,7 +11,8 @@ from brukerplan.accounts import permissions
 from brukerplan.accounts.actions import grant_role, set_authenticator
 from brukerplan.accounts.models import Role
 from brukerplan.instrument.cells import parse_cells
-from brukerplan.organisations.actions import open_period
+from brukerplan.organisations import legal_basis
+from brukerplan.organisations.actions import open_period, reopen_period
 from brukerplan.organisations.models import County, Municipality, Unit
 from brukerplan.registrations import actions, mapping, synth
 from brukerplan.registrations.models import Registration
@@ -26,7 +27,7 @@ CURRENT_PERSONS = 24  # this year's registrations in the demo units, so far in t
 CURRENT_DRAFTS = 3
 DEMO_UNITS = (
     ("Psykisk helse og rus", Unit.Type.HELSE_OMSORG),
-    ("NAV Bergenhus", Unit.Type.NAV),
+    ("Bergenhus legekontor", Unit.Type.FASTLEGE),
 )
 
 
@@ -47,7 +48,9 @@ def create_demo_accounts(today: datetime.date | None = None) -> list[tuple[str, 
     ]
     start = max(today - datetime.timedelta(days=7), datetime.date(year, 1, 1))
     end = min(today + datetime.timedelta(days=7), datetime.date(year, 12, 31))
-    open_period(vestland, year, start, end, by=None)
+    period = open_period(vestland, year, start, end, by=None)
+    if period.closed_at is not None:  # the demo's period is open around today
+        reopen_period(period, by=None)
 
     logins = []
 
@@ -92,7 +95,15 @@ def map_current_year(units, mappers, start: datetime.date, today: datetime.date)
     synthetic persons of Bergen; the last person is also mapped by the second
     unit, so the contact person has a duplicate to settle.
     """
-    rows = list(synth.generate(CURRENT_PERSONS, today.year, seed=1, municipalities=[BERGEN]))
+    rows = list(
+        synth.generate(
+            CURRENT_PERSONS,
+            today.year,
+            seed=1,
+            municipalities=[BERGEN],
+            unit_types=legal_basis.types_with_basis(today.year),
+        )
+    )
     mapped: set[str] = set()
     for index, row in enumerate(rows):
         if row["fodselsnummer"] in mapped:

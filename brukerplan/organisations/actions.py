@@ -20,6 +20,8 @@ from brukerplan.organisations import population, reference
 from brukerplan.organisations import register as registers
 from brukerplan.organisations.models import (
     County,
+    LegalBasis,
+    LegalBasisChange,
     MappingPeriod,
     Municipality,
     MunicipalityChange,
@@ -150,13 +152,14 @@ def set_unit_active(unit: Unit, active: bool, *, by) -> Unit:
 
 @transaction.atomic  # not durable: the admin saves it inside its own transaction
 def open_period(county: County, year: int, start: datetime.date, end: datetime.date, *, by):
-    """Create or move the county's mapping period for a year, and reopen it if closed."""
+    """Create or move the county's mapping period for a year. A closed period stays
+    closed (reopening is `reopen_period`, a decision of its own)."""
     if end < start:
         raise OrganisationError("Perioden må slutte etter at den starter.")
     if start.year != year or end.year != year:
         raise OrganisationError("Perioden må ligge i kartleggingsåret.")
     period, _ = MappingPeriod.objects.update_or_create(
-        county=county, year=year, defaults={"start": start, "end": end, "closed_at": None}
+        county=county, year=year, defaults={"start": start, "end": end}
     )
     trail.record(
         Kind.PERIOD_OPENED,
@@ -167,8 +170,26 @@ def open_period(county: County, year: int, start: datetime.date, end: datetime.d
 
 
 @transaction.atomic(durable=True)
+def reopen_period(period, *, by):
+    """Open a closed period again: its registrations can be changed until it closes anew."""
+    return mark_reopened(period, by=by)
+
+
+@transaction.atomic  # not durable: inside the caller's decision (governance.actions)
+def mark_reopened(period, *, by):
+    MappingPeriod.objects.filter(pk=period.pk).update(closed_at=None)
+    period.closed_at = None
+    return period
+
+
+@transaction.atomic(durable=True)
 def close_period(period, when: datetime.datetime | None = None, *, by):
     """Close the period now: from here on its registrations are final for reporting."""
+    return mark_closed(period, when, by=by)
+
+
+@transaction.atomic  # not durable: inside the caller's decision (governance.actions)
+def mark_closed(period, when: datetime.datetime | None = None, *, by):
     period.closed_at = when or timezone.now()
     # save(), not update(): the reports app hears of the close and builds the county.
     period.save(update_fields=["closed_at"])
@@ -176,6 +197,26 @@ def close_period(period, when: datetime.datetime | None = None, *, by):
         Kind.PERIOD_CLOSED, by=by, what={"county": period.county.code, "year": period.year}
     )
     return period
+
+
+@transaction.atomic(durable=True)
+def set_legal_basis(unit_type: str, year: int, allowed: bool, reason: str, *, by) -> LegalBasis:
+    """Whether units of the type may map from the year on (until the type's next change);
+    every change is kept with its reason and who made it (`LegalBasisChange`)."""
+    if unit_type not in Unit.Type.values:
+        raise OrganisationError("Ukjent enhetstype.")
+    if not 2000 <= year <= timezone.localdate().year + 5:
+        raise OrganisationError("Året er utenfor det systemet kan kartlegge.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise OrganisationError("Skriv hvorfor det rettslige grunnlaget endres.")
+    row, _ = LegalBasis.objects.update_or_create(
+        unit_type=unit_type, year=year, defaults={"allowed": allowed}
+    )
+    LegalBasisChange.objects.create(
+        unit_type=unit_type, year=year, allowed=allowed, reason=reason[:500], changed_by=by
+    )
+    return row
 
 
 @transaction.atomic(durable=True)

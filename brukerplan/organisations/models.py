@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,9 @@ class MappingPeriod(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("slutt"))
     closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
+    # Results are presented regionally before they are public (seed 004): until this day
+    # only the municipality itself, regional advisers and analysts see them (`release`).
+    release_on = models.DateField(_("offentlig fra"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kartleggingsperiode")
@@ -172,3 +176,79 @@ class MappingPeriod(models.Model):
 
     def is_open_on(self, day) -> bool:
         return self.closed_at is None and self.start <= day <= self.end
+
+
+class LegalBasis(models.Model):
+    """Whether units of a type may map, from a year on (until the type's next row).
+
+    A year before a type's first row has a basis. Seeded from 2020 (seed 003: the
+    permission for municipal health and care services was renewed, NAV and child welfare
+    had none); changed by the administrator (`actions.set_legal_basis`). The rule that
+    reads these rows is `brukerplan.organisations.legal_basis`."""
+
+    unit_type = models.CharField(_("enhetstype"), max_length=20, choices=Unit.Type.choices)
+    year = models.PositiveSmallIntegerField(_("fra år"))
+    allowed = models.BooleanField(_("har rettslig grunnlag"))
+
+    class Meta:
+        verbose_name = _("rettslig grunnlag")
+        verbose_name_plural = _("rettslig grunnlag")
+        ordering = ["unit_type", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_type", "year"], name="legal_basis_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_type} {self.year}: {self.allowed}"
+
+
+class LegalBasisChange(models.Model):
+    """One change of the legal basis: what was set, why, by whom and when (the audit trail;
+    rows are only added)."""
+
+    unit_type = models.CharField(_("enhetstype"), max_length=20, choices=Unit.Type.choices)
+    year = models.PositiveSmallIntegerField(_("fra år"))
+    allowed = models.BooleanField(_("har rettslig grunnlag"))
+    reason = models.CharField(_("begrunnelse"), max_length=500)
+    changed_at = models.DateTimeField(_("endret"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("endring av rettslig grunnlag")
+        verbose_name_plural = _("endringer av rettslig grunnlag")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_type} {self.year}: {self.allowed}"
+
+
+class PeriodChange(models.Model):
+    """One decision on a mapping period (opened, moved, closed, reopened), with its reason,
+    who made it and when (the audit trail; rows are only added)."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", _("Åpnet")
+        MOVE = "move", _("Flyttet")
+        CLOSE = "close", _("Lukket")
+        REOPEN = "reopen", _("Åpnet igjen")
+        RELEASE = "release", _("Offentlig fra")
+
+    period = models.ForeignKey(MappingPeriod, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("handling"), max_length=10, choices=Action.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("slutt"))
+    reason = models.CharField(_("begrunnelse"), max_length=500)
+    changed_at = models.DateTimeField(_("endret"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("endring av kartleggingsperiode")
+        verbose_name_plural = _("endringer av kartleggingsperioder")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.action}"

@@ -23,16 +23,17 @@ from brukerplan.audit import trail
 from brukerplan.audit.models import Kind, Outcome
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import AnswerError, Instrument
-from brukerplan.organisations import reference
-from brukerplan.organisations.models import Municipality, Unit
+from brukerplan.organisations import legal_basis, reference
+from brukerplan.organisations.models import MappingPeriod, Municipality, Unit
 from brukerplan.registrations import mapping
 from brukerplan.registrations.exchange import Table
 from brukerplan.registrations.importing import Prepared, RowChecker, RowError
 from brukerplan.registrations.keys import active_version, pseudonym_key
 from brukerplan.registrations.mapping import AlreadyMapped, MappingError
-from brukerplan.registrations.models import Registration, new_registrering_id
+from brukerplan.registrations.models import Registration, Reservation, new_registrering_id
 from brukerplan.registrations.pseudonyms import InvalidFodselsnummer, pseudonymise
 
+RESERVED = "Personen har reservert seg mot å bli kartlagt i BrukerPlan."
 BATCH = 2000
 KEPT_MESSAGES = 1000  # errors (and warnings) kept to be listed; the rest are counted
 PROGRESS_EVERY = 500  # rows between two updates of a progress bar
@@ -89,7 +90,12 @@ class ImportResult:
 
 
 def import_registrations(
-    table: Table, *, by, progress: ProgressFactory = no_progress, source: dict | None = None
+    table: Table,
+    *,
+    by,
+    progress: ProgressFactory = no_progress,
+    source: dict | None = None,
+    closed_period_ok: bool = False,
 ) -> ImportResult:
     """Check every row, then write all of them in one transaction, or nothing.
 
@@ -109,6 +115,10 @@ def import_registrations(
     written is what was checked even if the file changes meanwhile. The
     temporary file holds pseudonyms and answers, never a fødselsnummer.
 
+    A row for a county whose mapping period of its year has closed changes reports
+    already made: it is an error unless `closed_period_ok` (then the reports of the
+    closed periods of the years imported are made anew, `reports.signals`).
+
     `progress(stage, total)` gives a context manager with `update(n)` for
     each pass ("Kontrollerer", then "Skriver" with the number of rows).
     `table.rows` may raise `UnreadableFile` while it is read; nothing is
@@ -120,12 +130,25 @@ def import_registrations(
     register = _municipality_register()
     errors, warnings = Capped(), Capped()
     chain = pseudonym_key()
+    refused = legal_basis.refusals()
+    reserved = set(Reservation.objects.values_list("person_key", flat=True))
+    closed = {} if closed_period_ok else _closed_periods()
+
+    def in_closed_period(year: int, code: str) -> str | None:
+        municipality = register.get(year, {}).get(code)
+        if municipality is None or (municipality.county_code, year) not in closed:
+            return None
+        return closed[(municipality.county_code, year)]
+
     checker = RowChecker(
         table.header,
         lambda year: register.get(year, {}).keys(),
         chain,
         today=timezone.localdate(),
         on_warning=warnings.add,
+        has_legal_basis=lambda unit_type, year: legal_basis.has_basis(unit_type, year, refused),
+        reserved=reserved.__contains__,
+        in_closed_period=in_closed_period,
     )
     result = ImportResult()
     errors.extend(checker.structure_errors())
@@ -278,6 +301,14 @@ def _insert(prepared: list[Prepared], register, units, by, key_version: int) -> 
             cursor.executemany(sql, rows)
 
 
+def _closed_periods() -> dict[tuple[str, int], str]:
+    """The county name of every closed period, by (county code, year)."""
+    rows = MappingPeriod.objects.filter(closed_at__isnull=False).values_list(
+        "county__code", "year", "county__name"
+    )
+    return {(code, year): name for code, year, name in rows}
+
+
 @dataclass(frozen=True)
 class _MunicipalityRef:
     id: int
@@ -376,10 +407,14 @@ def start_registration(
     period = mapping.open_period(municipality, today)
     if not unit.active:
         raise MappingError("Enheten er deaktivert.")
+    if not legal_basis.has_basis(unit.type, period.year):
+        raise MappingError(legal_basis.refusal_message(unit.type, period.year))
     try:
         identity = pseudonymise(fodselsnummer, pseudonym_key(), today)
     except InvalidFodselsnummer as invalid:
         raise MappingError(mapping.sentence(str(invalid)), field="fodselsnummer") from None
+    if Reservation.objects.filter(person_key=identity.person_key).exists():
+        raise MappingError(RESERVED, field="fodselsnummer")
     aar = period.year
     instrument = definition.for_year(aar)
     alder = aar - identity.fodselsaar
@@ -553,6 +588,25 @@ def choose_representative(
     return registration
 
 
+@transaction.atomic(durable=True)
+def choose_county_representative(
+    registration: Registration, *, by, today: datetime.date | None = None
+) -> Registration:
+    """The regional adviser's choice among one person's registrations in the county and year
+    (mapped in more than one of its municipalities): the chosen one gets `foretrukket`, the
+    person's others in the county lose it, so the county's duplicate rule picks it."""
+    mapping.check_open(registration, _today(today))
+    same_person = Registration.objects.select_for_update().filter(
+        person_key=registration.person_key,
+        aar=registration.aar,
+        fylkesnummer=registration.fylkesnummer,
+    )
+    same_person.exclude(pk=registration.pk).update(foretrukket=False)
+    same_person.filter(pk=registration.pk).update(foretrukket=True)
+    registration.foretrukket = True
+    return registration
+
+
 def _copy(source: Registration, target: Registration) -> None:
     if source is target:
         return
@@ -621,5 +675,68 @@ def rotate_key(*, by=None) -> tuple[int, int]:
             Registration.objects.bulk_update(changed, ["person_key", "key_version", "updated_at"])
             moved += len(changed)
             last = batch[-1][0]
+    # Reservations are keys too (always of the active version: every rotation moves them).
+    from brukerplan.registrations.models import Reservation
+
+    step = later[target]
+    Reservation.objects.bulk_update(
+        [
+            Reservation(pk=pk, person_key=next_key(key, step))
+            for pk, key in Reservation.objects.values_list("pk", "person_key")
+        ],
+        ["person_key"],
+    )
     KeyRotation.objects.create(version=target, registrations=moved)
     return target, moved
+
+
+# --- the law's writes --------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def delete_without_legal_basis(*, by) -> int:
+    """Delete for good every registration whose unit type had no legal basis in its year
+    (already left out of every output). Returns how many were deleted; the reports of
+    closed periods are made anew (`reports.signals`)."""
+    doomed = Registration.objects.filter(legal_basis.refused_q())
+    count = doomed.count()
+    doomed.delete()
+    return count
+
+
+class InvalidNumbers(ValueError):
+    """Lines that are no valid fødselsnummer: their line numbers, never their text."""
+
+    def __init__(self, lines: list[int]):
+        shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        super().__init__(f"{len(lines)} linjer er ikke gyldige fødselsnumre (linje {shown})")
+        self.lines = lines
+
+
+@transaction.atomic(durable=True)
+def add_reservations(numbers: Iterable[str], *, by) -> int:
+    """Record that the persons with these numbers object to being mapped, and delete every
+    registration of theirs, all years (the reports of closed periods are made anew by the
+    worker, `reports.signals`; open ones follow the data). Each number goes straight to
+    `pseudonymise` and is dropped: only the person key is kept. All or nothing: a number
+    that is not valid raises InvalidNumbers and nothing is recorded. Blank lines are
+    skipped. Returns how many persons were not reserved before."""
+    key = pseudonym_key()
+    keys: set[str] = set()
+    invalid = []
+    for line, number in enumerate(numbers, start=1):
+        number = number.strip()
+        if not number:
+            continue
+        try:
+            keys.add(pseudonymise(number, key).person_key)
+        except InvalidFodselsnummer:
+            invalid.append(line)
+    if invalid:
+        raise InvalidNumbers(invalid)
+    known = set(
+        Reservation.objects.filter(person_key__in=keys).values_list("person_key", flat=True)
+    )
+    Reservation.objects.bulk_create(Reservation(person_key=k) for k in sorted(keys - known))
+    Registration.objects.filter(person_key__in=keys).delete()
+    return len(keys - known)

@@ -21,6 +21,7 @@ def municipality_export(code: str, year: int) -> tuple[list[str], Iterator[dict[
         Registration.objects.filter(
             kommunenummer=code, aar=year, status=Registration.Status.SUBMITTED
         )
+        .lawful()
         .select_related("unit")
         .order_by("registrering_id")
     )

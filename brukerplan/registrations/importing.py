@@ -1,7 +1,7 @@
 """Checking rows of the exchange format before anything is written.
 
-Pure: no Django. The caller supplies the municipality register and the
-pseudonym key; `RowChecker.check` turns one row into a `Prepared`
+Pure: no Django. The caller supplies the municipality register, the
+pseudonym key and the legal basis; `RowChecker.check` turns one row into a `Prepared`
 registration or the list of everything wrong with it, and hands warnings
 (a mapping date in the future, a unit name with a line break) to
 `on_warning`: they do not stop the import.
@@ -92,12 +92,18 @@ class RowChecker:
         pseudonym_key: bytes,
         today: datetime.date | None = None,
         on_warning: Callable[[RowWarning], None] = lambda warning: None,
+        has_legal_basis: Callable[[str, int], bool] = lambda unit_type, year: True,
+        reserved: Callable[[str], bool] = lambda person_key: False,
+        in_closed_period: Callable[[int, str], str | None] = lambda year, code: None,
     ):
         self.header = header
         self.municipalities_valid_in = municipalities_valid_in
         self.pseudonym_key = pseudonym_key
         self.today = today or datetime.date.today()
         self.on_warning = on_warning
+        self.has_legal_basis = has_legal_basis
+        self.reserved = reserved
+        self.in_closed_period = in_closed_period
         self._header_checked: dict[int, list[RowError]] = {}
         # registrering_id -> the row it was first seen on, by the string's hash: a million
         # ids in about a third of the memory. Python's string hash is keyed per process, so
@@ -196,6 +202,12 @@ class RowChecker:
             error("kommunenummer", f"{quoted(kommunenummer)} er ikke fire sifre")
         elif kommunenummer not in self.municipalities_valid_in(aar):
             error("kommunenummer", f"{quoted(kommunenummer)} er ikke et kommunenummer i {aar}")
+        elif county := self.in_closed_period(aar, kommunenummer):
+            error(
+                "kommunenummer",
+                f"kartleggingsperioden for {county} {aar} er lukket, og rapportene er laget; "
+                "bruk --closed-period-ok for å importere likevel (rapportene lages da på nytt)",
+            )
 
         enhet = (cells.get("enhet") or "").strip()
         if not enhet:
@@ -213,11 +225,22 @@ class RowChecker:
                 "enhetstype",
                 f"{quoted(enhetstype)} er ikke en av {', '.join(instrument.unit_types)}",
             )
+        elif not self.has_legal_basis(enhetstype, aar):
+            error(
+                "enhetstype",
+                f"{quoted(enhetstype)} har ikke rettslig grunnlag i {aar}: "
+                "kartlegginger fra slike enheter kan ikke behandles",
+            )
 
         identity = self._identity(cells, error)
         if identity is None:
             return errors
         person_key, fodselsaar, kjonn = identity
+        if self.reserved(person_key):
+            error(
+                "fodselsnummer" if (cells.get("fodselsnummer") or "").strip() else "person_key",
+                "personen har reservert seg mot å bli kartlagt i BrukerPlan",
+            )
         alder = aar - fodselsaar
         if alder < instrument.minimum_age or alder > instrument.maximum_age:
             error(

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brukerplan.masking import looks_like_fodselsnummer
+from brukerplan.organisations import legal_basis
 from brukerplan.organisations.models import Municipality, Unit
 
 
@@ -15,6 +16,14 @@ def new_registrering_id() -> str:
         candidate = f"BP-{uuid.uuid4().hex[:16]}"
         if not looks_like_fodselsnummer(candidate):
             return candidate
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def lawful(self):
+        """Without the registrations whose unit type had no legal basis in their year
+        (`organisations.legal_basis`): every report, export, count, duplicate check and
+        comparison reads through this."""
+        return self.exclude(legal_basis.refused_q())
 
 
 class Registration(models.Model):
@@ -64,6 +73,8 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = RegistrationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kartlegging")
         verbose_name_plural = _("kartlegginger")
@@ -93,3 +104,19 @@ class KeyRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.rotated_at:%Y-%m-%d})"
+
+
+class Reservation(models.Model):
+    """A person who objects to being mapped (the right to object): only the person key,
+    never the number. The form and the import refuse the person; their registrations
+    are deleted when it is recorded (`actions.add_reservations`)."""
+
+    person_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reservasjon")
+        verbose_name_plural = _("reservasjoner")
+
+    def __str__(self) -> str:
+        return _("reservasjon")

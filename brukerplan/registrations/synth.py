@@ -61,7 +61,7 @@ import hashlib
 import math
 import random
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
@@ -425,20 +425,26 @@ def population(year: int, seed: int) -> list[Population]:
 
 
 def generate(
-    persons: int, year: int, seed: int, municipalities: list[str] | None = None
+    persons: int,
+    year: int,
+    seed: int,
+    municipalities: list[str] | None = None,
+    unit_types: Collection[str] | None = None,
 ) -> Iterator[dict[str, str]]:
     """Rows of the exchange format for `persons` distinct persons mapped in `year`.
 
     Deterministic for (persons, year, seed, municipalities). A few percent of the
     persons are mapped twice (see MODEL), so there are more rows than persons.
     `municipalities` (four-digit codes valid in `year`) limits the data to those;
-    by default about 250 municipalities are used, weighted by size.
+    by default about 250 municipalities are used, weighted by size. `unit_types`: the
+    types that may map in the year (the legal basis, which the caller reads); units of
+    other types are left out and their persons mapped by the municipality's other units.
     """
     if persons < 0:
         raise ValueError("persons must be zero or more")
     instrument = for_year(year)
     layout = _layout(instrument)
-    world = _World(seed, year, municipalities)
+    world = _World(seed, year, municipalities, unit_types)
     tables = _tables()
     used_numbers: set[str] = set()
     number = 0
@@ -1702,10 +1708,13 @@ class _Place:
 class _World:
     """The municipalities, units and mapping periods of one call."""
 
-    def __init__(self, seed: int, year: int, codes: list[str] | None):
+    def __init__(
+        self, seed: int, year: int, codes: list[str] | None, unit_types: Collection[str] | None
+    ):
         from brukerplan.organisations.reference import load_municipalities, municipalities_in
 
         self.seed, self.year = seed, year
+        self.unit_types = None if unit_types is None else frozenset(unit_types)
         self._sizes: dict[str, float] = {}
         valid = municipalities_in(year)
         self.by_name = {m.name: m for m in valid.values()}
@@ -1768,7 +1777,8 @@ class _World:
                 units.append(CORE_JOINT)
             short = _short(name)
             for unit, kind, w_rus, w_psyk, p_small, p_big in UNIT_CATALOGUE:
-                if rng.random() < p_small + (p_big - p_small) * big:
+                drawn = rng.random() < p_small + (p_big - p_small) * big
+                if drawn and (self.unit_types is None or kind in self.unit_types):
                     label = f"NAV {short}" if unit == "NAV" else unit
                     units.append((label, kind, w_rus, w_psyk))
             if len(units) < 2:

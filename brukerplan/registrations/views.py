@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brukerplan.accounts import permissions
 from brukerplan.audit import trail
 from brukerplan.audit.models import Kind, Outcome
+from brukerplan.organisations import legal_basis
 from brukerplan.organisations.models import MappingPeriod, Unit
 from brukerplan.registrations import actions, mapping
 from brukerplan.registrations.forms import (
@@ -86,6 +87,11 @@ def unit_registrations(request, unit_id: int):
         Registration.objects.filter(unit=unit, aar=year).order_by("-created_at").only(*LIST_FIELDS)
     )
     period_open = bool(period and period.is_open_on(today))
+    no_basis = (
+        ""
+        if legal_basis.has_basis(unit.type, year)
+        else legal_basis.refusal_message(unit.type, year)
+    )
     return render(
         request,
         "registrations/unit.html",
@@ -94,7 +100,10 @@ def unit_registrations(request, unit_id: int):
             "year": year,
             "period": period,
             "period_open": period_open,
-            "may_map": period_open and permissions.may_map_in_unit(request.user, unit),
+            "no_basis": no_basis,
+            "may_map": period_open
+            and not no_basis
+            and permissions.may_map_in_unit(request.user, unit),
             "registrations": registrations,
             "drafts": sum(1 for r in registrations if r.status == Registration.Status.DRAFT),
             "submitted": sum(1 for r in registrations if r.status == Registration.Status.SUBMITTED),
@@ -116,6 +125,8 @@ def start(request, unit_id: int):
             mapping.open_period(unit.municipality, today)
         except mapping.PeriodClosed as closed:
             problem = closed.message
+    if problem is None and not legal_basis.has_basis(unit.type, period.year):
+        problem = legal_basis.refusal_message(unit.type, period.year)
     form = StartForm(request.POST or None)
     existing = None
     if request.method == "POST" and problem is None and form.is_valid():

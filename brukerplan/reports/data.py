@@ -25,7 +25,7 @@ from django.db.models.functions import Cast
 
 from brukerplan.instrument import definition
 from brukerplan.instrument.definition import Instrument
-from brukerplan.organisations import register
+from brukerplan.organisations import legal_basis, register, release
 from brukerplan.organisations.models import County, Municipality, Population
 from brukerplan.organisations.reference import HEALTH_REGIONS
 from brukerplan.registrations import duplicates
@@ -38,7 +38,8 @@ COLUMNS = list(frame.METADATA_SCHEMA)
 
 
 def submitted(year: int):
-    return Registration.objects.filter(aar=year, status=Registration.Status.SUBMITTED)
+    """The registrations every report reads: submitted, with a legal basis."""
+    return Registration.objects.filter(aar=year, status=Registration.Status.SUBMITTED).lawful()
 
 
 def scope_filter(queryset, scope_type: str, code: str | None, year: int):
@@ -376,7 +377,7 @@ def previous_mapping(scope_type: str, code: str | None, year: int) -> int | None
     earlier_years = range(known.first_year, year)
     found = Registration.objects.filter(
         status=Registration.Status.SUBMITTED, aar__in=list(earlier_years)
-    )
+    ).lawful()
     if codes is not None:
         where = Q(pk__in=[])
         for earlier in earlier_years:
@@ -528,6 +529,8 @@ def report_document(
     }
     if computed:
         store.keep_comparison_sections(computed, compared.definitions, year, version, threshold)
+    document["unit_types"] = legal_basis.coverage(year)
+    document["release"] = release.release_of(scope.type, scope.code, year).as_dict()
     if scope.type == "county":
         # Its small municipalities' pool, made or not: when not, the county says so. (From
         # the county's own registrations: `pools` would read and keep the whole country's.)

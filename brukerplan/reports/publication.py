@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from brukerplan.organisations import register
+from brukerplan.organisations import register, release
 from brukerplan.reports import data, store
 from brukerplan.reports.outputs import output
 
@@ -46,7 +46,9 @@ def fingerprint(key: str, year: int, *, version: str | None = None) -> str:
     before = store.fingerprint(earlier) if earlier is not None else "-"
     # and the years of the development chapter against its base year
     base = store.registrations_fingerprint(data.development_years(year))
-    return f"{version}+{earlier}:{before}+{base}"
+    # Preliminary or not yet public: the documents and files say so (`release`).
+    state = release.release_of(*split(key), year).key
+    return f"{version}+{earlier}:{before}+{base}+{state}"
 
 
 def cache_key(key: str, year: int, fingerprint: str, part: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from brukerplan.organisations.models import MappingPeriod
+from brukerplan.organisations.models import LegalBasis, MappingPeriod
 from brukerplan.registrations.models import Registration
 from brukerplan.registrations.signals import registrations_imported
 from brukerplan.reports import tasks
@@ -40,6 +40,17 @@ def registration_changed(sender, instance: Registration, using=None, **kwargs):
         tasks.request_build(county, year, using)
 
 
+def legal_basis_changed(sender, instance: LegalBasis, raw: bool = False, using=None, **kwargs):
+    # Which registrations count changed from the row's year on: the closed ones made anew.
+    if raw:
+        return
+    closed = MappingPeriod.objects.using(using).filter(
+        year__gte=instance.year, closed_at__isnull=False
+    )
+    for county, year in closed.values_list("county__code", "year"):
+        tasks.request_build(county, year, using)
+
+
 def registrations_were_imported(sender, years, **kwargs) -> list[str]:
     closed = MappingPeriod.objects.filter(year__in=years, closed_at__isnull=False)
     for county, year in closed.values_list("county__code", "year"):
@@ -52,6 +63,9 @@ def connect() -> None:
         registrations_were_imported, dispatch_uid="reports.registrations_imported"
     )
     post_save.connect(period_saved, sender=MappingPeriod, dispatch_uid="reports.period_saved")
+    post_save.connect(
+        legal_basis_changed, sender=LegalBasis, dispatch_uid="reports.legal_basis_changed"
+    )
     for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(
             registration_changed,

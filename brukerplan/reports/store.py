@@ -34,6 +34,7 @@ import polars as pl
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
 
+from brukerplan.organisations import legal_basis
 from brukerplan.organisations.models import Population
 from brukerplan.registrations.models import Registration
 
@@ -63,7 +64,8 @@ def shared():
 
 
 def fingerprint(year: int) -> str:
-    """Changes whenever the submitted registrations of the year or its population do.
+    """Changes whenever the submitted registrations of the year, its population or the
+    legal basis do.
 
     One aggregate query over the year's registrations (its index: year, status)
     and one over the population table.
@@ -73,7 +75,11 @@ def fingerprint(year: int) -> str:
     )
     last = found["last"].timestamp() if found["last"] else 0
     people = Population.objects.filter(year=year).aggregate(n=Count("pk"), total=Sum("total"))
-    return f"{found['n']}.{last}.{found['chosen'] or 0}.{people['n']}.{people['total'] or 0}"
+    # The legal basis decides which of those rows count (`Registration.objects.lawful`).
+    lawful = hashlib.sha256(legal_basis.state().encode()).hexdigest()[:8]
+    return (
+        f"{found['n']}.{last}.{found['chosen'] or 0}.{people['n']}.{people['total'] or 0}.{lawful}"
+    )
 
 
 def registrations_fingerprint(years: tuple[int, ...]) -> str:

@@ -30,10 +30,11 @@ from django.utils import timezone
 from brukerplan.accounts import permissions
 from brukerplan.audit import trail
 from brukerplan.audit.models import Kind, Outcome
-from brukerplan.organisations import register
+from brukerplan.organisations import register, release
 from brukerplan.registrations.models import Registration
 from brukerplan.reports import data, publication, store
 from brukerplan.reports.document import SCOPE_TYPES
+from brukerplan.reports.outputs import output
 from brukerplan.reports.render import chart_process, common
 from brukerplan.reports.render.chart_svg import FORMAT_LOCALE
 
@@ -242,6 +243,14 @@ class _Year:
         return [(pool.scope.code, pool.scope.name, pool.scope.members)]
 
 
+def _unreleased(user, key: str, year: int) -> bool:
+    """Whether the user sees the scope's report before its release date as a municipality
+    does: its own report only, without comparisons."""
+    if permissions.may_see_unreleased(user):
+        return False
+    return release.release_of(*_split(key), year).not_public_before is not None
+
+
 def _may_view(user, key: str, seen: _Year) -> bool:
     """Whether the user may see the scope's report (a pool's: with its members that year).
     A pool that does not exist that year is not found, once the permission is known."""
@@ -249,6 +258,8 @@ def _may_view(user, key: str, seen: _Year) -> bool:
     pool = seen.pool(key)
     members = pool.scope.members if pool is not None else ()
     allowed = permissions.may_view_report(user, scope_type, code, seen.year, members=members)
+    if allowed and scope_type != "municipality" and _unreleased(user, key, seen.year):
+        return False
     if allowed and scope_type == "pool" and pool is None:
         raise Http404
     return allowed
@@ -293,6 +304,7 @@ def _county_pool(user, document: dict | None, year: int) -> dict | None:
 def _years_with_data() -> set[int]:
     return set(
         Registration.objects.filter(status=Registration.Status.SUBMITTED)
+        .lawful()
         .values_list("aar", flat=True)
         .distinct()
     )
@@ -317,8 +329,7 @@ def _years() -> list[int]:
 def index(request):
     """The choice of scope and year; sends the user on to that report."""
     try:
-        year = int(request.GET.get("aar") or max(_years_with_data(), default=0))
-        year = year or timezone.localdate().year
+        year = int(request.GET.get("aar") or 0) or _released_year(request.user)
     except ValueError:
         raise Http404 from None
     wanted = request.GET.get("omfang")
@@ -334,6 +345,19 @@ def index(request):
     else:
         key = scopes[0].key
     return redirect("reports:dashboard", scope=_slug(key), year=year)
+
+
+def _released_year(user) -> int:
+    """The newest year with data whose first report for the user is final and public (else
+    the newest year with data, else this year): where the dashboard opens."""
+    years = sorted(_years_with_data(), reverse=True)
+    for year in years:
+        scopes = permissions.report_scopes_for(user, year)
+        if scopes:
+            state = release.release_of(*_split(scopes[0].key), year)
+            if not state.preliminary and state.not_public_before is None:
+                return year
+    return years[0] if years else timezone.localdate().year
 
 
 def _grouped(scopes: list[permissions.ReportScope]) -> list[dict]:
@@ -359,6 +383,8 @@ def dashboard(request, scope: str, year: int):
     fingerprint = _fingerprint(key, seen)
     report = _report(key, year, fingerprint)
     comparisons = report.get("comparisons", {})
+    if _unreleased(request.user, key, year):  # nothing of the county before the release
+        comparisons = {}
     chosen = request.GET.get("sammenligning")
     if chosen not in comparisons:
         chosen = next(iter(comparisons), None)
@@ -391,6 +417,8 @@ def dashboard(request, scope: str, year: int):
         if permissions.may_see_register_notices(request.user)
         else None,
         "county_pool": _county_pool(request.user, document, year),
+        "coverage": common.coverage_text(document) if document else "",
+        "release_lines": common.release_lines(document) if document else [],
         "progress": publication.progress(key, year),
         "progress_url": _progress_url(scope, year),
         "scope_groups": _grouped(scopes),
@@ -485,7 +513,12 @@ def download(request, scope: str, year: str, format: str):
     fingerprint = _fingerprint(key, seen)
     # What the worker (or an earlier download) stored is served as it is. Rows are never
     # stored: they stay in the database until asked for.
-    content = None if raw else publication.stored_file(key, year, fingerprint, format, main_group)
+    unreleased = _unreleased(request.user, key, year)
+    content = (
+        None
+        if raw or unreleased
+        else publication.stored_file(key, year, fingerprint, format, main_group)
+    )
     if content is None:
         if format == "pdf":
             chart_process.start()  # its engine starts while the document is found or built
@@ -493,7 +526,12 @@ def download(request, scope: str, year: str, format: str):
         if "too_few" in entry:
             return redirect("reports:dashboard", scope=scope, year=year)
         if raw:
-            content = _xlsx_with_rows(entry["document"], code, year)
+            document = entry["document"]
+            if unreleased:  # nothing of the county before the release
+                document = {**document, "comparisons": {}}
+            content = _xlsx_with_rows(document, code, year)
+        elif unreleased:  # without comparisons: neither stored nor read from the store
+            content = output({**entry["document"], "comparisons": {}}, format)
         else:  # nothing has built it: built now, and stored for every later download
             content = publication.file(key, year, fingerprint, format, main_group)
     suffix = "-radata" if raw else f"-{main_group}" if main_group else ""

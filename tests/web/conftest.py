@@ -112,7 +112,7 @@ def world(reference_data) -> World:
     unit_a = Unit.objects.create(
         municipality=bergen, name="Psykisk helse og rus", type="helse_omsorg"
     )
-    unit_b = Unit.objects.create(municipality=bergen, name="NAV Bergenhus", type="nav")
+    unit_b = Unit.objects.create(municipality=bergen, name="Bergenhus legekontor", type="fastlege")
     unit_voss = Unit.objects.create(municipality=voss, name="Voss helse", type="helse_omsorg")
     vestland = County.objects.get(code="46")
     oslo_county = County.objects.get(code="03")

@@ -139,7 +139,7 @@ def test_the_contact_person_sees_the_count_and_settles_a_planted_duplicate(page,
     duplicates = page.locator("section[aria-labelledby^=dublett]")
     assert duplicates.count() == 1
     text = duplicates.inner_text()
-    assert ids[0] in text and ids[1] in text and "NAV Bergenhus" in text
+    assert ids[0] in text and ids[1] in text and "Bergenhus legekontor" in text
     person_key = Registration.objects.get(registrering_id=ids[0]).person_key
     assert person_key not in page.content()
     duplicates.locator("button", has_text="La denne telle").click()

@@ -287,9 +287,9 @@ def test_the_unit_list_shows_nothing_identifying_in_few_queries(
     world, helpers, mapper, django_assert_max_num_queries
 ):
     registrations = [start(world, helpers, birth=datetime.date(1960 + i, 2, 3)) for i in range(8)]
-    # 6 of its own (session, user, roles, unit, period, list), 1 audit entry, and 3 to renew
-    # the idle timeout.
-    with django_assert_max_num_queries(10):
+    # 7 of its own (session, user, roles, unit, period, legal basis, list), 1 audit entry,
+    # and 3 to renew the idle timeout.
+    with django_assert_max_num_queries(11):
         response = mapper.get(reverse("registrations:unit", args=[world.unit_a.id]))
     page = response.content.decode()
     for registration in registrations:

@@ -55,15 +55,15 @@ def test_the_overview_counts_per_unit_and_compares_with_the_previous_mapping(
 
     data = overview.municipality_overview(world.bergen, world.today)
     rows = {r.unit.name: (r.drafts, r.submitted, r.previous) for r in data.units}
-    assert rows == {"NAV Bergenhus": (1, 1, 0), "Psykisk helse og rus": (0, 2, 1)}
+    assert rows == {"Bergenhus legekontor": (1, 1, 0), "Psykisk helse og rus": (0, 2, 1)}
     assert (data.submitted, data.persons, data.drafts) == (3, 2, 1)
     assert (data.previous_year, data.previous_submitted) == (world.today.year - 1, 1)
     assert len(data.duplicates) == 1
 
-    # 12 of its own (session, user, municipality, roles, period, units, counts, persons,
-    # previous year, its counts and persons, duplicates) + 3 to renew the session + 1 for
-    # the session's second factor (its django-otp device).
-    with django_assert_max_num_queries(16):
+    # 13 of its own (session, user, municipality, roles, period, legal basis, units, counts,
+    # persons, previous year, its counts and persons, duplicates) + 3 to renew the session +
+    # 1 for the session's second factor (its django-otp device).
+    with django_assert_max_num_queries(17):
         response = contact.get(reverse("contact:overview", args=["4601"]))
     page = response.content.decode()
     for registration in Registration.objects.all():

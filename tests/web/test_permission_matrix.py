@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from brukerplan.accounts.models import Invitation, Membership, Role
 from brukerplan.registrations import actions
+from brukerplan.registrations.pseudonyms import synthetic_number
 
 ALL_USERS = [
     "mapper_a",
@@ -268,6 +269,77 @@ VIEWS = [
         lambda w, r: reverse("administration:deactivate_contact", args=["46", r["m_contact_voss"]]),
         lambda w, r: {},
         {"regional"},
+    ),
+    (
+        "reservation page",
+        "get",
+        lambda w, r: reverse("governance:reservation", args=[w.bergen.code]),
+        None,
+        {"contact", "admin"},
+    ),
+    (
+        "record reservation",
+        "post",
+        lambda w, r: reverse("governance:reservation", args=[w.bergen.code]),
+        lambda w, r: {"fodselsnummer": synthetic_number(datetime.date(1961, 2, 3), 1)},
+        {"contact", "admin"},
+    ),
+    (
+        "other municipality's reservation page",
+        "get",
+        lambda w, r: reverse("governance:reservation", args=[w.voss.code]),
+        None,
+        {"contact_voss", "admin"},
+    ),
+    (
+        "mapping periods",
+        "get",
+        lambda w, r: reverse("governance:periods"),
+        None,
+        {"regional", "regional_oslo", "regional_helse_vest"},
+    ),
+    (
+        "own county's period",
+        "get",
+        lambda w, r: reverse("governance:period", args=["46", w.today.year]),
+        None,
+        {"regional", "regional_helse_vest"},
+    ),
+    (
+        "close own county's period, confirmed",
+        "post",
+        lambda w, r: reverse("governance:period", args=["46", w.today.year]),
+        lambda w, r: {"action": "close", "reason": "Ferdig", "confirmed": "1"},
+        {"regional", "regional_helse_vest"},
+    ),
+    (
+        "other county's period",
+        "get",
+        lambda w, r: reverse("governance:period", args=["03", w.today.year]),
+        None,
+        {"regional_oslo"},
+    ),
+    (
+        "county duplicates",
+        "get",
+        lambda w, r: reverse("governance:duplicates", args=["46", w.today.year]),
+        None,
+        {"regional", "regional_helse_vest"},
+    ),
+    (
+        "settle a county duplicate",
+        "post",
+        lambda w, r: reverse("governance:duplicates", args=["46", w.today.year]),
+        lambda w, r: {"registrering_id": r["a_sent"]},
+        {"regional", "regional_helse_vest"},
+    ),
+    ("legal basis", "get", lambda w, r: reverse("governance:legal_basis"), None, {"admin"}),
+    (
+        "change legal basis",
+        "post",
+        lambda w, r: reverse("governance:set_legal_basis"),
+        lambda w, r: {"unit_type": "nav", "year": 2031, "allowed": "1", "reason": "Ny lov"},
+        {"admin"},
     ),
     ("password change", "get", lambda w, r: reverse("accounts:password_change"), None, EVERYONE),
     (

@@ -464,6 +464,35 @@ def findings_of(document: dict) -> list[dict[str, str]]:
     return shown
 
 
+def coverage_text(document: dict) -> str:
+    """Which unit types the report leaves out, and why (its `"unit_types"`, from the legal
+    basis of its year); "" when it covers them all."""
+    left_out = (document.get("unit_types") or {}).get("left_out") or []
+    if not left_out:
+        return ""
+    labels = instrument_for(document).unit_types
+    names = [labels.get(t, t) for t in left_out]
+    names = [name if name.isupper() else name.lower() for name in names]
+    return (
+        f"Kartlegginger fra {listed(names)} er ikke med i {document.get('year')}: "
+        "det manglet rettslig grunnlag."
+    )
+
+
+def release_lines(document: dict) -> list[str]:
+    """What the report says of its numbers' state (its `"release"`): preliminary while a
+    period it covers is open, and not public before its release date."""
+    state = document.get("release") or {}
+    lines = []
+    if state.get("preliminary"):
+        lines.append("Foreløpige tall – kartleggingen pågår")
+    day = state.get("not_public_before")
+    if day:
+        year, month, date = day.split("-")
+        lines.append(f"Ikke offentlig før {date}.{month}.{year}")
+    return lines
+
+
 def group_sizes(document: dict) -> dict[str, int | None]:
     """N per row key (category, rus, psykisk, alle) from the document's `kategorier` table."""
     table = document.get("tables", {}).get("kategorier")

@@ -46,6 +46,7 @@ from brukerplan.reports.render.common import (
     compared_table,
     comparison_display_table,
     comparisons_of,
+    coverage_text,
     display_table,
     figures,
     findings_of,
@@ -59,6 +60,7 @@ from brukerplan.reports.render.common import (
     n_text,
     ordered_table_ids,
     pool_text,
+    release_lines,
     rows_for,
     scope_kind,
     scope_name,
@@ -776,6 +778,9 @@ def render_pptx(
         f"{DASH} {hidden_note(threshold)}. {hidden_counts_note(threshold)}",
         f"{SECONDARY_MARK} {SECONDARY_NOTE}.",
     ]
+    if coverage_text(document):  # unit types without legal basis that year
+        notes.append(coverage_text(document))
+    notes = [*release_lines(document), *notes]
     _footnote(slide, notes)
     # Which municipalities a pool is, or a county's pool; and whether the tables are thin.
     pooled = " ".join(t for t in (pool_text(document), thin_text(document)) if t)

@@ -35,6 +35,7 @@ from brukerplan.reports.render.common import (
     cell_kind,
     cell_state,
     compared_table,
+    coverage_text,
     figures,
     findings_of,
     format_number,
@@ -43,6 +44,7 @@ from brukerplan.reports.render.common import (
     instrument_for,
     ordered_table_ids,
     pool_text,
+    release_lines,
     scope_kind,
     scope_name,
     small_numbers_text,
@@ -174,6 +176,9 @@ def _front(book, document: dict, names: dict, fmt: dict) -> None:
         rows.append(("Små kommuner", pooled))
     if thin_text(document):
         rows.append(("Få kartlagte", thin_text(document)))
+    rows += [("Status", line) for line in release_lines(document)]
+    if coverage_text(document):  # unit types without legal basis that year
+        rows.append(("Enhetstyper", coverage_text(document)))
     for r, (label, value) in enumerate(rows, start=2):
         sheet.write(r, 0, label, fmt["bold"])
         if value is None:

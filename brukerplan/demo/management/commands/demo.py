@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from brukerplan.demo.accounts import DEMO_TOTP_KEY, create_demo_accounts
+from brukerplan.organisations import legal_basis
 from brukerplan.organisations.actions import import_population
 from brukerplan.organisations.models import Population
 from brukerplan.registrations import synth
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 continue
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"demo-{year}.csv"
-                synth.write_csv(synth.generate(persons, year, DEMO_SEED), path)
+                lawful = legal_basis.types_with_basis(year)
+                synth.write_csv(synth.generate(persons, year, DEMO_SEED, unit_types=lawful), path)
                 call_command("import", str(path), stdout=self.stdout, stderr=self.stderr)
         for year in range(this_year - PAST_YEARS, this_year + 1):
             if Population.objects.filter(year=year).exists():

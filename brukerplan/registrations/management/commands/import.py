@@ -25,14 +25,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--closed-period-ok",
+            action="store_true",
+            help="importer også rader for fylker med lukket kartleggingsperiode det året "
+            "(rapportene for året lages da på nytt)",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, closed_period_ok: bool = False, **options):
         name = display_name(file)
         try:
             table = open_table(file)
             self.stdout.write(f"Leste {table.form}.")
             source = {"file": name, "sha256": file_digest(file)}
-            result = import_registrations(table, by=None, progress=_bar, source=source)
+            result = import_registrations(
+                table, by=None, progress=_bar, source=source, closed_period_ok=closed_period_ok
+            )
         except UnreadableFile as error:
             raise CommandError(f"{error}. Ingenting er importert.") from None
         except (KeyRotated, MissingSecret) as error:

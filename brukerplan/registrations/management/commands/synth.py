@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from brukerplan.organisations import legal_basis
 from brukerplan.registrations import synth
 
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             raise CommandError("--persons må være minst 1")
         if out.suffix.lower() != ".csv":
             raise CommandError("--out må slutte på .csv")
-        rows = synth.generate(persons, year, seed, municipalities=municipalities)
+        rows = synth.generate(
+            persons,
+            year,
+            seed,
+            municipalities=municipalities,
+            unit_types=legal_basis.types_with_basis(year),
+        )
         count = synth.write_csv(rows, out)
         self.stdout.write(f"Skrev {count} kartlegginger for {persons} personer i {year} til {out}.")
