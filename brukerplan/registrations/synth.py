@@ -1709,7 +1709,11 @@ class _World:
     """The municipalities, units and mapping periods of one call."""
 
     def __init__(
-        self, seed: int, year: int, codes: list[str] | None, unit_types: Collection[str] | None
+        self,
+        seed: int,
+        year: int,
+        codes: list[str] | None,
+        unit_types: Collection[str] | None = None,
     ):
         from brukerplan.organisations.reference import load_municipalities, municipalities_in
 
