@@ -1,6 +1,7 @@
 """The regional adviser's decisions on mapping periods: each one transaction that makes
-the change (`organisations.actions`), keeps it with its reason (`PeriodChange`) and, when
-a period closes, tells the county's contact persons by e-mail after the commit."""
+the change (`organisations.actions`), keeps it with its reason (`PeriodChange`), writes
+it to the audit trail and, when a period closes, tells the county's contact persons by
+e-mail after the commit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.db import transaction
 
 from brukerplan.accounts import mail
 from brukerplan.accounts.models import Membership, Role
+from brukerplan.audit import trail
+from brukerplan.audit.models import Kind
 from brukerplan.organisations import actions as organisation_actions
 from brukerplan.organisations.actions import OrganisationError
 from brukerplan.organisations.models import County, MappingPeriod, PeriodChange
@@ -43,7 +46,7 @@ def open_or_move_period(
 ) -> MappingPeriod:
     reason = _reason(reason)
     existed = MappingPeriod.objects.filter(county=county, year=year).exists()
-    period = organisation_actions.open_period(county, year, start, end, by=by)
+    period = organisation_actions.open_period(county, year, start, end, by=by, reason=reason)
     _keep(period, PeriodChange.Action.MOVE if existed else PeriodChange.Action.OPEN, reason, by)
     return period
 
@@ -55,7 +58,7 @@ def close_period(period: MappingPeriod, reason: str, *, by, when=None) -> Mappin
     reason = _reason(reason)
     if period.closed_at is not None:
         raise OrganisationError("Perioden er allerede lukket.")
-    organisation_actions.mark_closed(period, when, by=by)
+    organisation_actions.mark_closed(period, when, by=by, reason=reason)
     _keep(period, PeriodChange.Action.CLOSE, reason, by)
     addresses = sorted(
         set(
@@ -86,7 +89,7 @@ def reopen_period(period: MappingPeriod, reason: str, *, by) -> MappingPeriod:
     reason = _reason(reason)
     if period.closed_at is None:
         raise OrganisationError("Perioden er ikke lukket.")
-    organisation_actions.mark_reopened(period, by=by)
+    organisation_actions.mark_reopened(period, by=by, reason=reason)
     _keep(period, PeriodChange.Action.REOPEN, reason, by)
     return period
 
@@ -101,4 +104,14 @@ def set_release_date(period: MappingPeriod, day: datetime.date, reason: str, *, 
     MappingPeriod.objects.filter(pk=period.pk).update(release_on=day)
     period.release_on = day
     _keep(period, PeriodChange.Action.RELEASE, reason, by)
+    trail.record(
+        Kind.RELEASE_DATE_SET,
+        by=by,
+        what={
+            "county": period.county.code,
+            "year": period.year,
+            "release_on": day,
+            "reason": reason,
+        },
+    )
     return period

@@ -134,7 +134,9 @@ def reservation(request, code: str):
         if form.is_valid():
             try:
                 new = registration_actions.add_reservations(
-                    [form.cleaned_data["fodselsnummer"]], by=request.user
+                    [form.cleaned_data["fodselsnummer"]],
+                    by=request.user,
+                    municipality=municipality.code,
                 )
             except registration_actions.InvalidNumbers:
                 form.add_error("fodselsnummer", _("Fødselsnummeret er ikke gyldig."))

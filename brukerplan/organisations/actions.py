@@ -150,21 +150,39 @@ def set_unit_active(unit: Unit, active: bool, *, by) -> Unit:
     return unit
 
 
+def _period_entry(period, reason: str, **more) -> dict:
+    """What the trail says of a period: its county and year, and the reason given."""
+    return {
+        "county": period.county.code,
+        "year": period.year,
+        **more,
+        **({"reason": reason} if reason else {}),
+    }
+
+
 @transaction.atomic  # not durable: the admin saves it inside its own transaction
-def open_period(county: County, year: int, start: datetime.date, end: datetime.date, *, by):
+def open_period(
+    county: County,
+    year: int,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    by,
+    reason: str = "",
+):
     """Create or move the county's mapping period for a year. A closed period stays
     closed (reopening is `reopen_period`, a decision of its own)."""
     if end < start:
         raise OrganisationError("Perioden må slutte etter at den starter.")
     if start.year != year or end.year != year:
         raise OrganisationError("Perioden må ligge i kartleggingsåret.")
-    period, _ = MappingPeriod.objects.update_or_create(
+    period, created = MappingPeriod.objects.update_or_create(
         county=county, year=year, defaults={"start": start, "end": end}
     )
     trail.record(
-        Kind.PERIOD_OPENED,
+        Kind.PERIOD_OPENED if created else Kind.PERIOD_MOVED,
         by=by,
-        what={"county": county.code, "year": year, "start": start, "end": end},
+        what=_period_entry(period, reason, start=start, end=end),
     )
     return period
 
@@ -176,9 +194,10 @@ def reopen_period(period, *, by):
 
 
 @transaction.atomic  # not durable: inside the caller's decision (governance.actions)
-def mark_reopened(period, *, by):
+def mark_reopened(period, *, by, reason: str = ""):
     MappingPeriod.objects.filter(pk=period.pk).update(closed_at=None)
     period.closed_at = None
+    trail.record(Kind.PERIOD_REOPENED, by=by, what=_period_entry(period, reason))
     return period
 
 
@@ -189,13 +208,11 @@ def close_period(period, when: datetime.datetime | None = None, *, by):
 
 
 @transaction.atomic  # not durable: inside the caller's decision (governance.actions)
-def mark_closed(period, when: datetime.datetime | None = None, *, by):
+def mark_closed(period, when: datetime.datetime | None = None, *, by, reason: str = ""):
     period.closed_at = when or timezone.now()
     # save(), not update(): the reports app hears of the close and builds the county.
     period.save(update_fields=["closed_at"])
-    trail.record(
-        Kind.PERIOD_CLOSED, by=by, what={"county": period.county.code, "year": period.year}
-    )
+    trail.record(Kind.PERIOD_CLOSED, by=by, what=_period_entry(period, reason))
     return period
 
 
@@ -215,6 +232,11 @@ def set_legal_basis(unit_type: str, year: int, allowed: bool, reason: str, *, by
     )
     LegalBasisChange.objects.create(
         unit_type=unit_type, year=year, allowed=allowed, reason=reason[:500], changed_by=by
+    )
+    trail.record(
+        Kind.LEGAL_BASIS_CHANGED,
+        by=by,
+        what={"unit_type": unit_type, "year": year, "allowed": allowed, "reason": reason[:500]},
     )
     return row
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from brukerplan.audit import trail
@@ -604,6 +605,7 @@ def choose_county_representative(
     same_person.exclude(pk=registration.pk).update(foretrukket=False)
     same_person.filter(pk=registration.pk).update(foretrukket=True)
     registration.foretrukket = True
+    _record(Kind.DUPLICATE_SETTLED, registration, by, county=registration.fylkesnummer)
     return registration
 
 
@@ -699,9 +701,13 @@ def delete_without_legal_basis(*, by) -> int:
     (already left out of every output). Returns how many were deleted; the reports of
     closed periods are made anew (`reports.signals`)."""
     doomed = Registration.objects.filter(legal_basis.refused_q())
-    count = doomed.count()
+    per_year = {
+        str(row["aar"]): row["n"]
+        for row in doomed.order_by("aar").values("aar").annotate(n=Count("pk"))
+    }
     doomed.delete()
-    return count
+    trail.record(Kind.UNLAWFUL_DELETED, by=by, what={"deleted": per_year})
+    return sum(per_year.values())
 
 
 class InvalidNumbers(ValueError):
@@ -714,13 +720,14 @@ class InvalidNumbers(ValueError):
 
 
 @transaction.atomic(durable=True)
-def add_reservations(numbers: Iterable[str], *, by) -> int:
+def add_reservations(numbers: Iterable[str], *, by, municipality: str = "") -> int:
     """Record that the persons with these numbers object to being mapped, and delete every
     registration of theirs, all years (the reports of closed periods are made anew by the
     worker, `reports.signals`; open ones follow the data). Each number goes straight to
     `pseudonymise` and is dropped: only the person key is kept. All or nothing: a number
     that is not valid raises InvalidNumbers and nothing is recorded. Blank lines are
-    skipped. Returns how many persons were not reserved before."""
+    skipped. `municipality`: where it was recorded, for the audit trail (none on the
+    command line). Returns how many persons were not reserved before."""
     key = pseudonym_key()
     keys: set[str] = set()
     invalid = []
@@ -738,5 +745,15 @@ def add_reservations(numbers: Iterable[str], *, by) -> int:
         Reservation.objects.filter(person_key__in=keys).values_list("person_key", flat=True)
     )
     Reservation.objects.bulk_create(Reservation(person_key=k) for k in sorted(keys - known))
-    Registration.objects.filter(person_key__in=keys).delete()
+    _, deleted = Registration.objects.filter(person_key__in=keys).delete()
+    # Counts only: the trail never holds a person key.
+    trail.record(
+        Kind.RESERVATION_RECORDED,
+        by=by,
+        municipality=municipality,
+        what={
+            "new": len(keys - known),
+            "registrations_deleted": deleted.get(Registration._meta.label, 0),
+        },
+    )
     return len(keys - known)

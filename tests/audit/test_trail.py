@@ -280,3 +280,44 @@ def test_the_retention_of_registrations_is_recorded_with_its_counts(world, helpe
     assert found.total == 1
     entry = AuditEntry.objects.get(kind=Kind.RETENTION_APPLIED)
     assert entry.what == {"keep_from": year + 1, "deleted": {str(year): 1}}
+
+
+def test_a_legal_basis_change_and_a_period_close_are_in_the_trail(world):
+    from brukerplan.organisations.models import LegalBasis, MappingPeriod
+
+    year = world.today.year
+    admin = client_for(world.users["admin"])
+    changed = admin.post(
+        reverse("governance:set_legal_basis"),
+        {"unit_type": "nav", "year": year + 1, "allowed": "1", "reason": "Ny forskrift"},
+    )
+    assert changed.status_code == 302
+    assert LegalBasis.objects.get(unit_type="nav", year=year + 1).allowed
+    regional = client_for(world.users["regional"])
+    closed = regional.post(
+        reverse("governance:period", args=["46", year]),
+        {"action": "close", "reason": "Alle enheter er ferdige", "confirmed": "1"},
+    )
+    assert closed.status_code == 302
+    assert MappingPeriod.objects.get(county__code="46", year=year).closed_at is not None
+
+    rows = {r["hendelse"]: r for r in audit_csv()}
+    basis = rows[Kind.LEGAL_BASIS_CHANGED]
+    assert (basis["bruker"], basis["utfall"]) == ("admin", "allowed")
+    assert json.loads(basis["detaljer"]) == {
+        "unit_type": "nav",
+        "year": year + 1,
+        "allowed": True,
+        "reason": "Ny forskrift",
+    }
+    period = rows[Kind.PERIOD_CLOSED]
+    assert (period["bruker"], period["rolle"], period["utfall"]) == (
+        "regional",
+        "regional",
+        "allowed",
+    )
+    assert json.loads(period["detaljer"]) == {
+        "county": "46",
+        "year": year,
+        "reason": "Alle enheter er ferdige",
+    }
