@@ -342,3 +342,19 @@ def browser_authenticator(user):
     from brukerplan.accounts import permissions
 
     return authenticator(user) if permissions.needs_second_factor(user) else None
+
+
+def browser_log_in(page, user, password: str) -> None:
+    """In a browser: the login form with the user's (new) password, then the second factor
+    where the user's role needs one, as a person logs in."""
+    user.set_password(password)
+    user.save()
+    page.goto("/konto/logg-inn/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    device = browser_authenticator(user)
+    page.click("button[type=submit]")
+    if device:
+        enter_second_factor(page, device)
+    page.wait_for_load_state()
+    assert "/konto/logg-inn/" not in page.url and "/konto/tofaktor/" not in page.url

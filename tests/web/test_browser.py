@@ -12,7 +12,7 @@ from brukerplan.instrument import definition
 from brukerplan.instrument.definition import INTEGER, MULTI
 from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
-from tests.conftest import browser_authenticator, enter_second_factor
+from tests.conftest import browser_log_in
 
 PASSWORD = "et-godt-passord-123"
 
@@ -29,15 +29,7 @@ def page(open_page):
 
 
 def log_in(page, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto("/konto/logg-inn/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    device = browser_authenticator(user)
-    page.click("button[type=submit]")
-    if device:
-        enter_second_factor(page, device)
+    browser_log_in(page, user, PASSWORD)
 
 
 def answer(page, key, value, instrument):

@@ -9,6 +9,7 @@ import pytest
 
 from brukerplan.registrations import actions
 from brukerplan.registrations.models import Registration
+from tests.conftest import browser_log_in
 
 PASSWORD = "et-godt-passord-123"
 RULE = "Når «Har rusproblem» er Nei, må «Rusmiddelbruk» være Grønn."
@@ -36,13 +37,7 @@ def draft(world, helpers):
 
 
 def log_in(page, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto("/konto/logg-inn/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    browser_log_in(page, user, PASSWORD)
 
 
 def test_a_broken_rule_is_shown_as_the_mapper_answers_and_goes_when_mended(page, world, draft):

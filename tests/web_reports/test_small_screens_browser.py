@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from brukerplan.accounts.models import Invitation, Role
 from brukerplan.registrations import actions
+from tests.conftest import browser_log_in
 
 PASSWORD = "et-godt-passord-123"
 PHONE = {"width": 390, "height": 844}
@@ -49,14 +50,7 @@ def phone(open_page):
 
 
 def log_in(page, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto("/konto/logg-inn/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/konto/logg-inn/" not in page.url
+    browser_log_in(page, user, PASSWORD)
 
 
 def fits(page, path, problems, ready=None):

@@ -721,6 +721,16 @@ TABLES: dict[str, TableInfo] = {
 # The workbook's sheet of every other table (a name of at most 31 characters, Norwegian);
 # a table not named here gets its title, shortened (`sheet_from_title`), never its id.
 SHEETS = {
+    "utvikling_utvalg": "Utvikling, utvalget",
+    "utvikling_gronn": "Utvikling, grønn score",
+    "utvikling_rod": "Utvikling, rød score",
+    "utvikling_kjonn": "Utvikling, kjønn",
+    "utvikling_alder": "Utvikling, alder",
+    "utvikling_levekarsomrader": "Utvikling, levekårsområder",
+    "utvikling_levekarsindeks": "Utvikling, levekårsindeks",
+    "utvikling_aktiviteter": "Utvikling, aktivitet",
+    "utvikling_planer": "Utvikling, planer",
+    "vedlegg_sporsmal": "Vedlegg, alle spørsmål",
     "kjonn_kategori": "Kjønn",
     "alder_fordeling": "Aldersfordeling",
     "utdanning": "Utdanning",
